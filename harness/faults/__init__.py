@@ -1,0 +1,60 @@
+"""Faults: named, typed parameter sets applied to the layer they target.
+
+A fault is a dataclass in its own module (one file per fault) with
+  name: ClassVar[str]        the scenario's key (`faults: [{strip_upgrade: {mode: reject}}]`)
+  async apply(ctx)           inject it (at the scenario's `at`, default 0 = before peers start)
+  async remove(ctx)          undo it (at `at + for`, when `for` is given)
+and, optionally, `prepare(plan)` to change server/client options before the peers start.
+The loader validates fields against the dataclass (names, types, Literal choices), so a
+new fault = one module + one line in FAULTS + one test file. The core never names a fault.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..errors import ScenarioError
+from ..timeline import Timeline
+
+__all__ = ["FAULTS", "Fault", "FaultContext", "load_fault"]
+
+# name -> "module:Class"; modules import lazily.
+FAULTS: dict[str, str] = {
+}
+
+
+@dataclass
+class FaultContext:
+    """What a fault may touch during a run."""
+    timeline: Timeline
+    links: dict[str, Any] = field(default_factory=dict)      # proxy name -> started ProxyLink
+    servers: list[Any] = field(default_factory=list)         # started server peers
+    clients: list[Any] = field(default_factory=list)         # started client peers
+
+    def link(self, name: str | None, kind: str | None = None) -> Any:
+        """The named link, or the only link of `kind` when no name is given."""
+        if name:
+            if name not in self.links:
+                raise ScenarioError(f"fault targets unknown proxy {name!r}", choices=sorted(self.links))
+            return self.links[name]
+        matches = [l for l in self.links.values() if kind is None or l.kind == kind]
+        if len(matches) != 1:
+            raise ScenarioError(f"fault needs exactly one proxy of kind {kind!r} (or a `proxy:` name); found {len(matches)}",
+                                choices=sorted(self.links))
+        return matches[0]
+
+
+class Fault(Protocol):
+    name: str
+
+    async def apply(self, ctx: FaultContext) -> None: ...
+    async def remove(self, ctx: FaultContext) -> None: ...
+
+
+def load_fault(name: str) -> type:
+    if name not in FAULTS:
+        raise ScenarioError(f"unknown fault {name!r}", choices=sorted(FAULTS))
+    module, _, cls = FAULTS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
