@@ -1,0 +1,146 @@
+'use strict';
+// JSON-lines peer runner for a Socket.IO server (1.x-4.x), see docs/peer-protocol.md.
+// usage: node server.js sio-4.8.1
+const http = require('http');
+const path = require('path');
+const readline = require('readline');
+
+const alias = process.argv[2] || 'sio-4.8.1';
+const pkg = JSON.parse(require('fs').readFileSync(path.join(__dirname, 'node_modules', alias, 'package.json'), 'utf8'));
+const major = parseInt(pkg.version, 10);
+const sio = require(alias);
+
+function out(obj) { process.stdout.write(JSON.stringify(obj) + '\n'); }
+function sizeOf(args) { try { return JSON.stringify(args).length; } catch (e) { return -1; } }
+
+let io = null;
+let httpServer = null;
+const sockets = new Map(); // id -> socket, every namespace
+
+out({ event: 'hello', role: 'server', impl: 'socket.io', version: pkg.version, alias, pid: process.pid });
+
+function engineOf(server) { return server.engine || server.eio; }
+
+function effective(eng, opts) {
+  const src = (eng && eng.opts) ? eng.opts : (eng || {});
+  const pick = (k) => (src[k] !== undefined ? src[k] : opts[k]);
+  return { pingInterval: pick('pingInterval'), pingTimeout: pick('pingTimeout'),
+    maxHttpBufferSize: pick('maxHttpBufferSize'), transports: pick('transports') };
+}
+
+function eioOf(socket) {
+  if (socket.conn && typeof socket.conn.protocol === 'number') return socket.conn.protocol;
+  const q = (socket.handshake && socket.handshake.query) || {};
+  const n = parseInt(q.EIO, 10);
+  return Number.isNaN(n) ? null : n;
+}
+
+function onMessage(socket, args) {
+  const ackFn = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+  const name = args[0];
+  const data = args.slice(1);
+  const size = sizeOf(data);
+  const ev = { event: 'message', id: socket.id, namespace: socket.nsp && socket.nsp.name, name, size };
+  if (size <= 1024) ev.args = data;
+  out(ev);
+  if (ackFn) ackFn({ name, size });
+  if (name === 'echo') socket.emit('echo', ...data);
+}
+
+function onConnection(socket) {
+  sockets.set(socket.id, socket);
+  const transport = socket.conn && socket.conn.transport ? socket.conn.transport.name : null;
+  const ev = { event: 'connection', id: socket.id, transport, eio: eioOf(socket),
+    namespace: socket.nsp ? socket.nsp.name : '/' };
+  if (socket.recovered !== undefined) ev.recovered = !!socket.recovered;
+  out(ev);
+  if (typeof socket.onAny === 'function') {
+    socket.onAny((...args) => onMessage(socket, args));
+  } else {
+    // v1/v2: no onAny; take over packet dispatch (this runner registers no other listeners)
+    socket.onevent = function (packet) {
+      const args = (packet.data || []).slice();
+      if (packet.id != null) args.push(this.ack(packet.id));
+      onMessage(this, args);
+    };
+  }
+  socket.on('disconnect', (reason) => {
+    sockets.delete(socket.id);
+    out({ event: 'disconnect', id: socket.id, namespace: socket.nsp && socket.nsp.name, reason });
+  });
+  if (socket.conn && !socket.conn._sockfaultHooked) {
+    socket.conn._sockfaultHooked = true;
+    socket.conn.on('upgrade', (t) => out({ event: 'upgrade', id: socket.id,
+      transport: (t && t.name) || (socket.conn.transport && socket.conn.transport.name) }));
+  }
+}
+
+function start(cmd) {
+  if (io) throw new Error('already started');
+  const opts = Object.assign({}, cmd.options || {});
+  httpServer = http.createServer();
+  io = major >= 3 ? new sio.Server(httpServer, opts) : sio(httpServer, opts);
+  const namespaces = new Set(['/'].concat(cmd.namespaces || []));
+  for (const ns of namespaces) io.of(ns).on('connection', onConnection);
+  const eng = engineOf(io);
+  if (eng && typeof eng.on === 'function') {
+    eng.on('connection_error', (err) => out({ event: 'connection_error', code: err.code,
+      message: err.message, url: err.req && err.req.url, context: safe(err.context) }));
+  }
+  httpServer.on('error', (e) => out({ event: 'error', cmd: 'start', message: String(e && e.message) }));
+  httpServer.listen(cmd.port || 0, cmd.host || '127.0.0.1', () => {
+    out({ event: 'listening', port: httpServer.address().port,
+      path: typeof io.path === 'function' ? io.path() : opts.path,
+      options: effective(eng, opts) });
+  });
+}
+
+function safe(v) {
+  if (v === undefined) return undefined;
+  const seen = new WeakSet();
+  try {
+    return JSON.parse(JSON.stringify(v, (k, x) => {
+      if (typeof x === 'object' && x !== null) { if (seen.has(x)) return undefined; seen.add(x); }
+      return typeof x === 'function' ? undefined : x;
+    }));
+  } catch (e) { return String(v); }
+}
+
+function targets(to) {
+  if (to == null) return Array.from(sockets.values());
+  const s = sockets.get(to);
+  if (!s) throw new Error('no socket ' + to);
+  return [s];
+}
+
+function stop() {
+  const finish = () => process.stdout.write(JSON.stringify({ event: 'stopped' }) + '\n', () => process.exit(0));
+  try {
+    if (io) {
+      for (const s of sockets.values()) { try { s.disconnect(true); } catch (e) { /* ignore */ } }
+      io.close();
+    }
+    if (httpServer && httpServer.listening) httpServer.close();
+  } catch (e) { out({ event: 'error', cmd: 'stop', message: String(e && e.message) }); }
+  finish();
+}
+
+const commands = {
+  start,
+  emit(cmd) { for (const s of targets(cmd.to)) s.emit(cmd.event, ...(cmd.args || [])); },
+  disconnect(cmd) { for (const s of targets(cmd.to)) s.disconnect(true); },
+  stop,
+};
+
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  if (!line.trim()) return;
+  let cmd;
+  try { cmd = JSON.parse(line); } catch (e) { out({ event: 'error', cmd: null, message: 'bad json: ' + e.message }); return; }
+  const fn = commands[cmd.cmd];
+  if (!fn) { out({ event: 'error', cmd: cmd.cmd, message: 'unknown command' }); return; }
+  try { fn(cmd); } catch (e) { out({ event: 'error', cmd: cmd.cmd, message: String(e && e.message) }); }
+});
+rl.on('close', stop);
+process.on('uncaughtException', (e) => out({ event: 'error', cmd: null, message: String(e && e.stack || e) }));
+process.on('unhandledRejection', (e) => out({ event: 'error', cmd: null, message: String(e && e.stack || e) }));
