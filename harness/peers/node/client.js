@@ -44,7 +44,9 @@ function safe(v, depth = 3, seen = new WeakSet()) {
 }
 
 function describeError(err) {
-  const ev = { message: err && err.message !== undefined ? String(err.message) : String(err) };
+  const ev = {};
+  if (err && typeof err === 'object') { if (err.message !== undefined) ev.message = String(err.message); }
+  else ev.message = String(err);
   if (err && typeof err === 'object') {
     const d = err.description;
     if (typeof d === 'number' || typeof d === 'string') ev.description = d;
@@ -57,6 +59,8 @@ function describeError(err) {
     const c = err.context;
     if (c && typeof c === 'object' && c.status !== undefined) {
       ev.context = { status: c.status, responseText: typeof c.responseText === 'string' ? c.responseText.slice(0, 300) : undefined };
+    } else if (c && typeof c === 'object' && c.code !== undefined) { // CloseEvent of the websocket
+      ev.context = { code: c.code, reason: typeof c.reason === 'string' ? c.reason : undefined };
     }
   }
   return ev;
