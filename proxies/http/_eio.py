@@ -1,0 +1,132 @@
+"""Just enough Engine.IO framing to split, filter and re-join packets in transit.
+
+The timeline's decoded view comes from harness.protocol when it is importable
+(`describe_*`); dropping and delaying need a byte-exact re-encoding, which lives here:
+v4 polling joins packets with \\x1e, v3 prefixes each with `<length>:` (length in UTF-16
+units, as JavaScript counts), websocket frames carry one packet each.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["PACKET_TYPES", "split_polling", "join_polling", "frame_type", "eio_of", "describe_polling", "describe_frame"]
+
+PACKET_TYPES = {"0": "open", "1": "close", "2": "ping", "3": "pong", "4": "message", "5": "upgrade", "6": "noop"}
+TYPE_CODES = {v: k for k, v in PACKET_TYPES.items()}
+_V3_HEAD = re.compile(r"(\d+):")
+
+
+def eio_of(query_eio: str | None, body: bytes = b"") -> int:
+    """v3 when asked for, or when the body is v3-framed (a 2.x server answers EIO=4 in v3)."""
+    if query_eio == "3":
+        return 3
+    if re.match(rb"\d+:[0-6]", body):
+        return 3
+    return 4
+
+
+def _js_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def _js_take(s: str, start: int, units: int) -> int:
+    """Index after `units` UTF-16 code units of s starting at start."""
+    i, n = start, 0
+    while n < units and i < len(s):
+        n += 2 if ord(s[i]) > 0xFFFF else 1
+        i += 1
+    return i
+
+
+def split_polling(body: bytes, eio: int) -> list[str] | None:
+    """Packets as strings (`"2"`, `"4hello"`, `"bAAE="`), or None when not text-framed (v3 XHR2 binary)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text:
+        return []
+    if eio >= 4:
+        return text.split("\x1e")
+    packets, i = [], 0
+    while i < len(text):
+        m = _V3_HEAD.match(text, i)
+        if not m:
+            return None
+        start = m.end()
+        end = _js_take(text, start, int(m.group(1)))
+        packets.append(text[start:end])
+        i = end
+    return packets
+
+
+def join_polling(packets: list[str], eio: int) -> bytes:
+    if eio >= 4:
+        return "\x1e".join(packets).encode("utf-8")
+    return "".join(f"{_js_len(p)}:{p}" for p in packets).encode("utf-8")
+
+
+def frame_type(data: bytes | str, is_text: bool, eio: int) -> str:
+    """The Engine.IO type of one websocket frame; v4 binary frames are messages."""
+    if not is_text:
+        if eio >= 4 or not data:
+            return "message"
+        first = data[0] if isinstance(data, (bytes, bytearray)) else ord(data[0])
+        return PACKET_TYPES.get(str(first), "unknown")
+    text = data.decode("utf-8", "replace") if isinstance(data, (bytes, bytearray)) else data
+    return PACKET_TYPES.get(text[:1], "message" if text[:1] == "b" else "unknown")
+
+
+def packet_type(packet: str) -> str:
+    if packet[:1] == "b":
+        return "message"
+    return PACKET_TYPES.get(packet[:1], "unknown")
+
+
+def _short(packet: str, limit: int = 160) -> dict:
+    kind = packet_type(packet)
+    data = packet[1:] if kind != "message" or packet[:1] != "b" else packet
+    out = {"type": kind}
+    if data:
+        out["data"] = data if len(data) <= limit else data[:limit] + f"...(+{len(data) - limit})"
+    return out
+
+
+def describe_polling(body: bytes, eio: int) -> list[dict] | None:
+    """A JSON-friendly view of a polling body: harness.protocol's when importable."""
+    decoded = _protocol_polling(body, eio)
+    if decoded is not None:
+        return decoded
+    packets = split_polling(body, eio)
+    return None if packets is None else [_short(p) for p in packets]
+
+
+def describe_frame(data: bytes, is_text: bool, eio: int) -> dict:
+    if not is_text:
+        return {"type": frame_type(data, False, eio), "binary": len(data)}
+    return _short(data.decode("utf-8", "replace"))
+
+
+def _protocol_polling(body: bytes, eio: int) -> list[dict] | None:
+    try:
+        from harness.protocol import decode_polling_body  # type: ignore
+    except Exception:
+        return None
+    try:
+        packets = decode_polling_body(body, eio)
+    except Exception:
+        return None
+    return [_jsonable(p) for p in packets]
+
+
+def _jsonable(p) -> dict:
+    if isinstance(p, dict):
+        return p
+    d = getattr(p, "to_dict", None)
+    if callable(d):
+        return d()
+    from dataclasses import asdict, is_dataclass
+    if is_dataclass(p):
+        return {k: (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in asdict(p).items()}
+    return {"repr": repr(p)[:200]}

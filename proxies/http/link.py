@@ -1,0 +1,83 @@
+"""HttpLink: the mitmproxy reverse proxy as a link of a scenario's proxy chain.
+
+options (all optional):
+  addons:      [{name: {kwargs}}, ...] addons loaded from the start (names: ADDONS)
+  sticky:      none | cookie | sid   with several upstreams (default none: round-robin)
+  cookie:      the sticky cookie's name (default SERVERID)
+  record_ws:   put each WebSocket message on the timeline (default true)
+Faults add and remove addons at run time with add_addon / remove_addon.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, ClassVar
+
+from harness.errors import ScenarioError
+from harness.links import ProxyLink
+
+from ._master import ProxyMaster
+from .balance import Balance
+from .record import Record
+
+__all__ = ["HttpLink", "ADDONS", "make_addon"]
+
+ADDONS: dict[str, str] = {
+    "strip_upgrade": "proxies.http.strip_upgrade:StripUpgrade",
+    "strip_cors": "proxies.http.strip_cors:StripCors",
+    "rewrite": "proxies.http.rewrite:Rewrite",
+    "request_deadline": "proxies.http.request_deadline:RequestDeadline",
+    "engine_packets": "proxies.http.engine_packets:EnginePackets",
+}
+
+
+def make_addon(name: str, kwargs: dict[str, Any] | None = None) -> Any:
+    if name not in ADDONS:
+        raise ScenarioError(f"unknown http addon {name!r}", choices=sorted(ADDONS))
+    module, _, cls = ADDONS[name].partition(":")
+    try:
+        return getattr(importlib.import_module(module), cls)(**(kwargs or {}))
+    except (TypeError, ValueError) as e:
+        raise ScenarioError(f"http addon {name}: {e}") from e
+
+
+class HttpLink(ProxyLink):
+    kind: ClassVar[str] = "http"
+
+    def __init__(self, name, options, timeline):
+        super().__init__(name, options or {}, timeline)
+        self._proxy: ProxyMaster | None = None
+        self.record: Record | None = None
+        self.address: tuple[str, int] | None = None
+
+    async def start(self, upstreams: list[tuple[str, int]]) -> tuple[str, int]:
+        if not upstreams:
+            raise ScenarioError(f"http proxy {self.name!r} has no upstream")
+        addons = []
+        for spec in self.options.get("addons", []) or []:
+            (name, kwargs), = spec.items() if isinstance(spec, dict) else ((spec, {}),)
+            addons.append(make_addon(name, kwargs))
+        if len(upstreams) > 1 or self.options.get("sticky"):
+            addons.append(Balance(upstreams, sticky=self.options.get("sticky", "none"),
+                                  cookie=self.options.get("cookie", "SERVERID")))
+        self.record = Record(self.timeline, self.source, ws_messages=self.options.get("record_ws", True))
+        self._proxy = ProxyMaster(tuple(upstreams[0]), addons, tail=[self.record])
+        self.address = await self._proxy.start()
+        self.timeline.add(self.source, "proxy_started", {"kind": self.kind, "listen": list(self.address),
+                                                        "upstreams": [list(u) for u in upstreams]})
+        return self.address
+
+    def add_addon(self, addon: Any) -> None:
+        if self._proxy is None:
+            raise RuntimeError(f"http proxy {self.name!r} is not started")
+        self._proxy.add_addon(addon)
+
+    def remove_addon(self, addon: Any) -> None:
+        if self._proxy is not None:
+            self._proxy.remove_addon(addon)
+
+    async def stop(self) -> None:
+        proxy, self._proxy = self._proxy, None
+        if proxy is not None:
+            await proxy.stop()
+            self.timeline.add(self.source, "proxy_stopped", {"kind": self.kind})

@@ -1,0 +1,83 @@
+"""Put every HTTP exchange and WebSocket message that crosses the proxy on the timeline.
+
+Kinds: "http" (one per exchange, including the 101 of an upgrade and failed ones),
+"ws_message" (one per message, direction and decoded Engine.IO packet), "ws_close".
+It runs after the fault addons, so it records what the client and server really got;
+what a fault did is in data["fault"] / data["dropped"].
+"""
+
+from __future__ import annotations
+
+import time
+
+from mitmproxy import http
+
+from ._eio import describe_frame, describe_polling, eio_of
+
+__all__ = ["Record"]
+
+BODY_EXCERPT = 300
+
+
+class Record:
+    def __init__(self, timeline, source: str, ws_messages: bool = True):
+        self.timeline, self.source, self.ws_messages = timeline, source, ws_messages
+
+    def _exchange(self, flow: http.HTTPFlow) -> dict:
+        req = flow.request
+        data = {"method": req.method, "path": req.path.split("?", 1)[0],
+                "transport": req.query.get("transport"), "sid": req.query.get("sid"),
+                "eio": req.query.get("EIO"), "client": flow.client_conn.peername[1] if flow.client_conn.peername else None,
+                "ms": round((time.time() - req.timestamp_start) * 1000, 1)}
+        for key in ("upstream", "fault", "dropped", "delayed"):
+            if f"sockfault.{key}" in flow.metadata:
+                data[key] = flow.metadata[f"sockfault.{key}"]
+        if req.method == "POST" and req.raw_content:
+            data["sent"] = _body(req.raw_content, req.query.get("EIO"), req.headers.get("content-type", ""))
+        return data
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        data = self._exchange(flow)
+        resp = flow.response
+        data["status"] = resp.status_code
+        if resp.status_code != 101 and resp.raw_content is not None:
+            ctype = resp.headers.get("content-type", "") if resp.status_code == 200 else "application/json"
+            data["body"] = _body(resp.content or b"", flow.request.query.get("EIO"), ctype)
+        self.timeline.add(self.source, "http", data)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        data = self._exchange(flow)
+        data["status"] = flow.response.status_code if flow.response else None
+        data["error"] = flow.error.msg if flow.error else "error"
+        self.timeline.add(self.source, "http", data)
+
+    def websocket_message(self, flow: http.HTTPFlow) -> None:
+        if not self.ws_messages:
+            return
+        msg = flow.websocket.messages[-1]
+        data = {"from": "client" if msg.from_client else "server", "sid": flow.request.query.get("sid"),
+                "packet": describe_frame(msg.content, msg.is_text, eio_of(flow.request.query.get("EIO"))),
+                "size": len(msg.content)}
+        if msg.dropped:
+            data["dropped"] = True
+        if msg.injected:
+            data["injected"] = True
+        self.timeline.add(self.source, "ws_message", data)
+
+    def websocket_end(self, flow: http.HTTPFlow) -> None:
+        ws = flow.websocket
+        data = {"sid": flow.request.query.get("sid"), "code": ws.close_code, "reason": ws.close_reason,
+                "closed_by": "client" if ws.closed_by_client else ("server" if ws.closed_by_client is False else None)}
+        if "sockfault.fault" in flow.metadata:
+            data["fault"] = flow.metadata["sockfault.fault"]
+        self.timeline.add(self.source, "ws_close", data)
+
+
+def _body(body: bytes, eio: str | None, content_type: str):
+    if content_type.startswith("application/json") or not body:
+        text = body.decode("utf-8", "replace")
+        return text[:BODY_EXCERPT]
+    packets = describe_polling(body, eio_of(eio, body))
+    if packets is not None:
+        return {"packets": packets}
+    return {"bytes": len(body)}

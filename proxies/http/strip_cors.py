@@ -1,0 +1,31 @@
+"""Remove CORS response headers and answer preflights, as a misconfigured proxy does."""
+
+from __future__ import annotations
+
+from mitmproxy import http
+
+__all__ = ["StripCors"]
+
+
+class StripCors:
+    """headers: Access-Control-* names to remove (empty = all of them);
+    preflight_status: answer OPTIONS here with this status and no CORS headers (None = forward)."""
+
+    def __init__(self, headers: list[str] | tuple[str, ...] = (), preflight_status: int | None = None):
+        self.headers = {h.lower() for h in headers}
+        self.preflight_status = preflight_status
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        if self.preflight_status is not None and flow.request.method == "OPTIONS":
+            flow.metadata["sockfault.fault"] = "strip_cors:preflight"
+            flow.response = http.Response.make(self.preflight_status, b"", {"content-length": "0"})
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        assert flow.response is not None
+        names = {k.lower() for k in flow.response.headers.keys()}
+        gone = [n for n in names
+                if n.startswith("access-control-") and (not self.headers or n in self.headers)]
+        for name in gone:
+            del flow.response.headers[name]
+        if gone:
+            flow.metadata["sockfault.fault"] = "strip_cors:" + ",".join(sorted(gone))
