@@ -1,0 +1,124 @@
+"""python-socketio AsyncClient as a JSON-lines client peer."""
+from importlib.metadata import version
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import socketio
+
+from ._jsonlines import out, run, size_of
+
+out("hello", role="client", impl="python-socketio", version=version("python-socketio"),
+    engineio=version("python-engineio"), pid=os.getpid())
+
+state = {"client": None, "ns": "/"}
+
+
+class _Client(socketio.AsyncClient):
+    """Reports the Engine.IO handshake as soon as the OPEN packet is parsed."""
+
+    async def _handle_eio_connect(self):
+        e = self.eio
+        out("handshake", sid=e.sid, upgrades=e.upgrades, pingInterval=int(e.ping_interval * 1000),
+            pingTimeout=int(e.ping_timeout * 1000), transport=e.current_transport)
+        await super()._handle_eio_connect()
+
+
+def _split(url):
+    """socket.io URL semantics: the URL path is the namespace, not the endpoint."""
+    parts = urlsplit(url)
+    ns = parts.path if parts.path not in ("", "/") else "/"
+    return urlunsplit((parts.scheme, parts.netloc, "", parts.query, "")), ns
+
+
+def _ms(v):
+    return v / 1000.0
+
+
+async def connect(cmd):
+    if state["client"] is not None and state["client"].connected:
+        raise RuntimeError("already connected; send disconnect/stop first")
+    o = dict(cmd.get("options") or {})
+    ckw = {k2: conv(o[k]) for k, (k2, conv) in {
+        "reconnection": ("reconnection", bool), "reconnectionAttempts": ("reconnection_attempts", int),
+        "reconnectionDelay": ("reconnection_delay", _ms), "reconnectionDelayMax": ("reconnection_delay_max", _ms),
+        "randomizationFactor": ("randomization_factor", float)}.items() if k in o}
+    client = _Client(**ckw)
+    url, ns = _split(cmd["url"])
+    state.update(client=client, ns=ns)
+
+    async def on_connect():
+        out("connect", id=client.get_sid(ns), transport=client.transport())
+        if client.transport() == "websocket" and "polling" in (client.eio.transports or []):
+            out("upgrade", transport="websocket")  # python-engineio upgrades inside connect()
+
+    async def on_connect_error(data=None):
+        msg = data.get("message") if isinstance(data, dict) else data
+        state["reported"] = True
+        out("connect_error", message=str(msg) if msg is not None else None,
+            data=data if isinstance(data, dict) else None)
+
+    async def on_disconnect(reason=None):
+        out("disconnect", reason=reason)
+
+    async def on_any(event, *args):
+        size = size_of(args)
+        out("event", name=event, size=size, args=list(args) if size <= 1024 else None)
+        return {"name": event, "size": size}
+
+    client.on("connect", on_connect, namespace=ns)
+    client.on("connect_error", on_connect_error, namespace=ns)
+    client.on("disconnect", on_disconnect, namespace=ns)
+    client.on("*", on_any, namespace=ns)
+    kw = {"namespaces": [ns]}
+    if "transports" in o:
+        kw["transports"] = o["transports"]
+    if "path" in o:
+        kw["socketio_path"] = o["path"].strip("/")
+    if "auth" in o:
+        kw["auth"] = o["auth"]
+    if "extraHeaders" in o:
+        kw["headers"] = o["extraHeaders"]
+    if "timeout" in o:
+        kw["wait_timeout"] = _ms(o["timeout"])
+    state["reported"] = False
+    try:
+        await client.connect(url, **kw)
+    except socketio.exceptions.ConnectionError as exc:
+        # the connect_error handler usually reported it already; report the raise only otherwise
+        if not state["reported"]:
+            out("connect_error", message=str(exc))
+
+
+def _expand(v):
+    if isinstance(v, dict) and list(v) == ["$bytes"]:
+        return "x" * int(v["$bytes"])
+    return v
+
+
+async def emit(cmd):
+    client = state["client"]
+    if client is None:
+        raise RuntimeError("not connected")
+    args = [_expand(a) for a in cmd.get("args") or []]
+    ack = cmd.get("ack")
+    callback = None
+    if ack is not None:
+        def callback(*res):
+            out("ack", ack=ack, args=list(res))
+    data = None if not args else (args[0] if len(args) == 1 else tuple(args))
+    await client.emit(cmd["event"], data, namespace=state["ns"], callback=callback)
+    out("emitted", ack=ack, name=cmd["event"], size=size_of(args))
+
+
+async def disconnect(cmd):
+    if state["client"] is not None:
+        await state["client"].disconnect()
+
+
+async def stop():
+    if state["client"] is not None:
+        await state["client"].disconnect()
+
+
+if __name__ == "__main__":
+    run({"connect": connect, "emit": emit, "disconnect": disconnect}, stop)
