@@ -22,6 +22,10 @@ __all__ = ["FAULTS", "Fault", "FaultContext", "load_fault"]
 
 # name -> "module:Class"; modules import lazily.
 FAULTS: dict[str, str] = {
+    "strip_upgrade": "harness.faults.strip_upgrade:StripUpgrade",          # http proxy
+    "strip_cors": "harness.faults.strip_cors:StripCors",                   # http proxy
+    "engine_packets": "harness.faults.engine_packets:EnginePackets",       # http proxy
+    "request_deadline": "harness.faults.request_deadline:RequestDeadline", # http proxy
 }
 
 
