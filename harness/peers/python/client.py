@@ -52,10 +52,11 @@ async def connect(cmd):
             out("upgrade", transport="websocket")  # python-engineio upgrades inside connect()
 
     async def on_connect_error(data=None):
+        if state["connecting"]:  # connect() is about to raise: report once, with its message
+            state["stash"] = data
+            return
         msg = data.get("message") if isinstance(data, dict) else data
-        state["reported"] = True
-        out("connect_error", message=str(msg) if msg is not None else None,
-            data=data if isinstance(data, dict) else None)
+        out("connect_error", message=None if msg is None else str(msg), data=data)
 
     async def on_disconnect(reason=None):
         out("disconnect", reason=reason)
@@ -80,13 +81,16 @@ async def connect(cmd):
         kw["headers"] = o["extraHeaders"]
     if "timeout" in o:
         kw["wait_timeout"] = _ms(o["timeout"])
-    state["reported"] = False
+    state.update(connecting=True, stash=None)
     try:
         await client.connect(url, **kw)
     except socketio.exceptions.ConnectionError as exc:
-        # the connect_error handler usually reported it already; report the raise only otherwise
-        if not state["reported"]:
-            out("connect_error", message=str(exc))
+        stash = state["stash"]
+        out("connect_error", message=str(exc), data=None if stash == str(exc) else stash)
+    except Exception as exc:  # python-socketio lets some parse errors escape connect()
+        out("connect_error", message=f"{type(exc).__name__}: {exc}", type=type(exc).__name__)
+    finally:
+        state["connecting"] = False
 
 
 def _expand(v):

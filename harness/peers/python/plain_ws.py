@@ -9,6 +9,7 @@ import os
 
 from websockets.asyncio.server import serve
 from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Response
 
 from ._jsonlines import out, run
@@ -37,6 +38,8 @@ async def start(cmd):
             async for msg in ws:
                 out("message", id=str(ws.id), size=len(msg),
                     data=msg if isinstance(msg, str) and len(msg) <= 1024 else None)
+        except ConnectionClosed:
+            pass
         finally:
             state["conns"].discard(ws)
             out("disconnect", id=str(ws.id), code=ws.close_code, reason=ws.close_reason)
