@@ -1,0 +1,222 @@
+"""One execution of one Case: peers up, proxy chain up, faults in, steps, symptoms, all down.
+
+Everything started here is stopped in `finally`, whatever happened — a failed symptom, a
+crashed peer, a timeout (cancellation) or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from typing import Callable
+
+from ._steps import run_step
+from ._timescale import server_options, scaled_options
+from .errors import HarnessError, PeerError, SymptomMismatch
+from .faults import FaultContext, load_fault
+from .links import ProxyLink, load_link
+from .peers import PeerPool, PeerProcess
+from .results import CheckResult, RunResult
+from .scenario import Case, Expectation
+from .symptoms import Observation, check
+from .timeline import Event, Timeline
+
+__all__ = ["Run"]
+
+_START_TIMEOUT = 15.0
+
+
+class Run:
+    def __init__(self, case: Case, pool: PeerPool, compressed: bool):
+        self.case, self.pool, self.compressed = case, pool, compressed
+        self.timeline = Timeline()
+        self.servers: list[PeerProcess] = []
+        self.server_addresses: list[tuple[str, int]] = []
+        self.clients: list[PeerProcess] = []
+        self.links: dict[str, ProxyLink] = {}
+        self.entry: tuple[str, int] | None = None
+        self.fault_ctx = FaultContext(self.timeline)
+        self.faults: dict[str, object] = {}
+        self.active: set[str] = set()
+        self.waited_s = 0.0
+        self._tasks: list[asyncio.Task] = []
+
+    # -- helpers the steps use ------------------------------------------------------------------
+    def heartbeat_s(self) -> float:
+        try:
+            return Observation(self.timeline, float("inf")).heartbeat_ms() / 1000
+        except SymptomMismatch:
+            return 30.0
+
+    def address(self, target: str) -> tuple[str, int]:
+        if target == "proxy":
+            return self.entry or self.server_addresses[0]
+        if target == "server":
+            return self.server_addresses[0]
+        if target.startswith("server:"):
+            return self.server_addresses[int(target[7:])]
+        if target == "nowhere":
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                return probe.getsockname()
+        raise HarnessError(f"unknown target {target!r}")
+
+    async def sleep(self, seconds: float) -> None:
+        self.waited_s += seconds
+        await asyncio.sleep(seconds)
+
+    async def wait_for(self, predicate: Callable[[Event], bool], timeout: float) -> Event | None:
+        started = time.monotonic()
+        try:
+            return await self.timeline.wait_for(predicate, timeout)
+        finally:
+            self.waited_s += time.monotonic() - started
+
+    async def connect_client(self, index: int) -> None:
+        config = self.case.clients[index]
+        host, port = self.address(config.target)
+        url = f"http://{host}:{port}{config.url_path}"
+        options = scaled_options(config.options, self.compressed)
+        self.timeline.add("runner", "connect", {"client": index, "url": url, "options": options})
+        await self.clients[index].send({"cmd": "connect", "url": url, "options": options})
+
+    async def apply_fault(self, label: str) -> None:
+        if label in self.active:
+            return
+        await self.faults[label].apply(self.fault_ctx)
+        self.active.add(label)
+        self.timeline.add("runner", "fault_applied", {"fault": label})
+
+    async def remove_fault(self, label: str) -> None:
+        if label not in self.active:
+            return
+        await self.faults[label].remove(self.fault_ctx)
+        self.active.discard(label)
+        self.timeline.add("runner", "fault_removed", {"fault": label})
+
+    # -- the run --------------------------------------------------------------------------------
+    async def execute(self) -> RunResult:
+        started = time.monotonic()
+        result = RunResult(self.case.case_id, self.timeline)
+        try:
+            link_classes = [load_link(p.kind) for p in self.case.proxies]
+            reasons = [r for r in (cls.unavailable_reason() for cls in link_classes) if r]
+            if reasons:
+                result.skipped = "; ".join(reasons)
+                return result
+            for fault in self.case.faults:
+                self.faults[fault.label] = load_fault(fault.name)(**fault.params)
+            await self._start_peers()
+            await self._start_links(link_classes)
+            for fault in self.case.faults:
+                if fault.at is None:
+                    await self.apply_fault(fault.label)
+                else:
+                    self._tasks.append(asyncio.ensure_future(self._scheduled(fault)))
+            for step in self.case.steps:
+                self.timeline.add("runner", "step", {"step": step.kind, "line": step.line})
+                await run_step(self, step)
+            end_ms = self.timeline.now()
+            self._check_crashes()
+            result.checks = self._evaluate(self.case.expect, end_ms)
+            result.control_checks = self._evaluate(self.case.control_expect, end_ms)
+            try:
+                result.heartbeat_ms = Observation(self.timeline, end_ms).heartbeat_ms()
+            except SymptomMismatch:
+                pass
+        except HarnessError as exc:
+            result.error = str(exc)
+            self.timeline.add("runner", "error", {"message": str(exc)[:4000]})
+        finally:
+            await self._teardown()
+            result.peers = self._peer_versions()
+            result.duration_s = time.monotonic() - started
+            result.overhead_s = max(0.0, result.duration_s - self.waited_s)
+        return result
+
+    async def _start_peers(self) -> None:
+        acquire = [self.pool.acquire(s.spec) for s in self.case.servers] + \
+                  [self.pool.acquire(c.spec) for c in self.case.clients]
+        outcomes = await asyncio.gather(*acquire, return_exceptions=True)
+        peers = [o for o in outcomes if isinstance(o, PeerProcess)]
+        n = len(self.case.servers)
+        self.servers, self.clients = peers[:n], peers[n:]
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if failures:
+            raise failures[0] if isinstance(failures[0], HarnessError) else HarnessError(repr(failures[0]))
+        for i, peer in enumerate(self.servers):
+            peer.attach(self.timeline, f"server:{i}")
+        for i, peer in enumerate(self.clients):
+            peer.attach(self.timeline, f"client:{i}")
+        self.fault_ctx.servers, self.fault_ctx.clients = self.servers, self.clients
+        starts = [self._start_server(i, peer) for i, peer in enumerate(self.servers)]
+        self.server_addresses = list(await asyncio.gather(*starts))
+
+    async def _start_server(self, index: int, peer: PeerProcess) -> tuple[str, int]:
+        config = self.case.servers[index]
+        options = server_options(config.spec.family, config.spec.version, config.options, self.compressed)
+        command = {"cmd": "start", "host": "127.0.0.1", "port": 0, "options": options,
+                   "namespaces": list(config.namespaces)}
+        event = await peer.request(command, {"listening"}, _START_TIMEOUT)
+        return "127.0.0.1", int(event["port"])
+
+    async def _start_links(self, classes: list[type[ProxyLink]]) -> None:
+        upstreams = self.server_addresses
+        for config, cls in reversed(list(zip(self.case.proxies, classes))):
+            link = cls(config.name, config.options, self.timeline)
+            self.links[config.name] = link
+            address = await link.start(upstreams)
+            self.timeline.add(link.source, "listening", {"kind": config.kind, "address": list(address),
+                                                          "upstreams": [list(u) for u in upstreams]})
+            upstreams = [address]
+        self.fault_ctx.links = self.links
+        self.entry = upstreams[0] if self.links else None
+
+    async def _scheduled(self, fault) -> None:
+        await asyncio.sleep(fault.at.resolve(self.heartbeat_s()))
+        await self.apply_fault(fault.label)
+        if fault.duration is not None:
+            await asyncio.sleep(fault.duration.resolve(self.heartbeat_s()))
+            await self.remove_fault(fault.label)
+
+    def _check_crashes(self) -> None:
+        for event in self.timeline.events(kind="peer_exit"):
+            raise PeerError(f"exited with code {event.data.get('code')} during the run", event.source,
+                            event.data.get("stderr", ""))
+
+    def _evaluate(self, expectations: tuple[Expectation, ...], end_ms: float) -> list[CheckResult]:
+        observation = Observation(self.timeline, end_ms)
+        out = []
+        for expectation in expectations:
+            try:
+                evidence = check(expectation.kind, observation, expectation.params)
+                out.append(CheckResult(expectation.kind, expectation.describe(), expectation.line, True,
+                                       evidence.text, [e.to_dict() for e in evidence.events]))
+            except SymptomMismatch as exc:
+                out.append(CheckResult(expectation.kind, expectation.describe(), expectation.line, False,
+                                       str(exc), [e.to_dict() for e in exc.evidence if isinstance(e, Event)]))
+        return out
+
+    def _peer_versions(self) -> dict[str, dict]:
+        out = {}
+        for source, peers, configs in (("server", self.servers, self.case.servers),
+                                       ("client", self.clients, self.case.clients)):
+            for i, (peer, config) in enumerate(zip(peers, configs)):
+                hello = peer.hello or {}
+                out[f"{source}:{i}"] = {"peer": config.spec.label, "impl": hello.get("impl"),
+                                        "version": hello.get("version")}
+        return out
+
+    async def _teardown(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for label in list(self.active):
+            try:
+                await asyncio.wait_for(self.remove_fault(label), 2.0)
+            except Exception:
+                pass
+        await asyncio.gather(*(p.stop() for p in self.clients), return_exceptions=True)
+        await asyncio.gather(*(link.stop() for link in self.links.values()), return_exceptions=True)
+        await asyncio.gather(*(p.stop() for p in self.servers), return_exceptions=True)

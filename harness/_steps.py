@@ -1,0 +1,105 @@
+"""What each scenario step does to a running case. One function per step kind."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from .errors import HarnessError
+from .scenario import Duration, Step
+
+if TYPE_CHECKING:
+    from ._run import Run
+
+__all__ = ["STEPS", "run_step"]
+
+DEFAULT_WAIT_FOR = Duration(seconds=5, heartbeats=1)
+
+
+def _clients(run: "Run", params: dict) -> list[int]:
+    if "client" in params:
+        return [params["client"]]
+    return list(range(len(run.clients)))
+
+
+async def _connect(run: "Run", params: dict) -> None:
+    for index in _clients(run, params):
+        await run.connect_client(index)
+
+
+async def _disconnect(run: "Run", params: dict) -> None:
+    for index in _clients(run, params):
+        await run.clients[index].send({"cmd": "disconnect"})
+
+
+async def _emit(run: "Run", params: dict) -> None:
+    args = list(params.get("args", []))
+    if "bytes" in params:
+        args.append({"$bytes": params["bytes"]})
+    command = {"cmd": "emit", "event": params.get("event", "message"), "args": args}
+    if "ack" in params:
+        command["ack"] = params["ack"]
+    await run.clients[params.get("client", 0)].send(command)
+
+
+async def _server_emit(run: "Run", params: dict) -> None:
+    command = {"cmd": "emit", "event": params["event"], "args": params.get("args", [])}
+    if "to" in params:
+        command["to"] = params["to"]
+    await run.servers[params.get("server", 0)].send(command)
+
+
+async def _server_disconnect(run: "Run", params: dict) -> None:
+    await run.servers[(params or {}).get("server", 0)].send({"cmd": "disconnect"})
+
+
+async def _wait(run: "Run", duration: Duration) -> None:
+    await run.sleep(duration.resolve(run.heartbeat_s()))
+
+
+async def _wait_for(run: "Run", params: dict) -> None:
+    kinds = params.get("event", "connect")
+    kinds = {kinds} if isinstance(kinds, str) else set(kinds)
+    source = params.get("source", "client")
+    match = params.get("match", {})
+
+    def wanted(event) -> bool:
+        in_source = event.source == source or event.source.startswith(source + ":")
+        return in_source and event.kind in kinds and all(event.data.get(k) == v for k, v in match.items())
+
+    timeout = params.get("timeout", DEFAULT_WAIT_FOR).resolve(run.heartbeat_s())
+    found = await run.wait_for(wanted, timeout)
+    if found is None:
+        run.timeline.add("runner", "wait_for_timeout", {"event": sorted(kinds), "source": source,
+                                                        "timeout_s": round(timeout, 3)})
+
+
+async def _probe(run: "Run", params: dict) -> None:
+    from . import probe  # imported on use: only scenarios with a probe step pay for it
+
+    params = dict(params or {})
+    host, port = run.address(params.pop("target", "proxy"))
+    base = f"http://{host}:{port}"
+    await probe.request(base, timeline=run.timeline, **params)
+
+
+async def _apply_fault(run: "Run", label: str) -> None:
+    await run.apply_fault(label)
+
+
+async def _remove_fault(run: "Run", label: str) -> None:
+    await run.remove_fault(label)
+
+
+STEPS = {
+    "connect": _connect, "disconnect": _disconnect, "emit": _emit, "server_emit": _server_emit,
+    "server_disconnect": _server_disconnect, "wait": _wait, "wait_for": _wait_for, "probe": _probe,
+    "apply_fault": _apply_fault, "remove_fault": _remove_fault,
+}
+
+
+async def run_step(run: "Run", step: Step) -> None:
+    handler = STEPS.get(step.kind)
+    if handler is None:
+        raise HarnessError(f"line {step.line}: unknown step {step.kind!r}")
+    await handler(run, step.params)

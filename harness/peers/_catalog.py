@@ -1,0 +1,86 @@
+"""Which peers exist on this machine, and the command line that runs each."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from ..errors import ScenarioError
+
+__all__ = ["PeerSpec", "resolve_peer", "installed_peers", "NODE_DIR"]
+
+NODE_DIR = Path(__file__).parent / "node"
+_NODE_PREFIX = {"server": "sio-", "client": "sioc-"}
+_PYTHON_RUNNERS = {
+    ("python", "server"): "harness.peers.python.server",
+    ("python", "client"): "harness.peers.python.client",
+    ("plain-ws", "server"): "harness.peers.python.plain_ws",
+    ("plain-http", "server"): "harness.peers.python.plain_http",
+}
+
+
+@dataclass(frozen=True)
+class PeerSpec:
+    label: str            # what the report shows: "node@4.8.1", "python@5.18.1", "command:…"
+    role: str             # "server" | "client"
+    family: str           # "node" | "python" | "plain-ws" | "plain-http" | "command"
+    version: str          # the package version we expect the peer to report ("" if unknown)
+    argv: tuple[str, ...]
+    cwd: str | None = None
+
+
+@lru_cache(maxsize=None)
+def _node_versions(role: str) -> tuple[str, ...]:
+    package = json.loads((NODE_DIR / "package.json").read_text())
+    prefix = _NODE_PREFIX[role]
+    return tuple(name[len(prefix):] for name in package["dependencies"] if name.startswith(prefix))
+
+
+@lru_cache(maxsize=None)
+def _python_socketio_version() -> str:
+    return metadata.version("python-socketio")
+
+
+def _choices(role: str) -> list[str]:
+    node = [f"node@{v}" for v in _node_versions(role)]
+    plain = ["plain-ws", "plain-http"] if role == "server" else []
+    return node + [f"python@{_python_socketio_version()}"] + plain + ["{command: ...}"]
+
+
+def resolve_peer(spec: str | None, role: str, command: str | None = None) -> PeerSpec:
+    """Turn "node@4.8.1" / "node@4" / "python" / "plain-ws" / a user command into a PeerSpec."""
+    if command:
+        return PeerSpec(f"command:{command}", role, "command", "", tuple(shlex.split(command)))
+    if not spec:
+        raise ScenarioError(f"a {role} needs `peer:` or `command:`", choices=_choices(role))
+    family, _, wanted = spec.partition("@")
+    if family == "node":
+        versions = _node_versions(role)
+        matches = [v for v in versions if v == wanted] or [v for v in versions if v.startswith(wanted + ".")]
+        if len(matches) != 1:
+            raise ScenarioError(f"unknown {role} peer {spec!r}", choices=_choices(role))
+        node = shutil.which("node") or "node"
+        script = NODE_DIR / ("server.js" if role == "server" else "client.js")
+        version = matches[0]
+        return PeerSpec(f"node@{version}", role, "node", version,
+                        (node, str(script), _NODE_PREFIX[role] + version), str(NODE_DIR))
+    module = _PYTHON_RUNNERS.get((family, role))
+    if module is None:
+        raise ScenarioError(f"unknown {role} peer {spec!r}", choices=_choices(role))
+    version = _python_socketio_version() if family == "python" else ""
+    if family == "python" and wanted and not (version == wanted or version.startswith(wanted + ".")):
+        raise ScenarioError(f"python-socketio {wanted} is not installed (this machine has {version})",
+                            choices=_choices(role))
+    label = f"python@{version}" if family == "python" else family
+    return PeerSpec(label, role, family, version, (sys.executable, "-u", "-m", module))
+
+
+def installed_peers() -> dict[str, list[str]]:
+    """role -> the peer specs this machine can run, for `sockfault peers` and error messages."""
+    return {role: _choices(role)[:-1] for role in ("server", "client")}

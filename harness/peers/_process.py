@@ -1,0 +1,185 @@
+"""One peer subprocess: JSON commands in, JSON events out, stderr kept for the post-mortem.
+
+Each peer runs in its own process group so that stop() — and the last-resort reaper that
+runs on exit, SIGINT and SIGTERM — can take down whatever the peer itself spawned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from typing import Any, Iterable
+
+from ..errors import PeerError
+from ..timeline import Timeline
+from ._catalog import PeerSpec
+from ._reaper import forget_group, remember_group
+
+__all__ = ["PeerProcess"]
+
+_STDERR_KEEP = 16_384
+
+
+class PeerProcess:
+    def __init__(self, spec: PeerSpec, proc: asyncio.subprocess.Process):
+        self.spec, self.proc = spec, proc
+        self.hello: dict | None = None
+        self.source = spec.role
+        self._timeline: Timeline | None = None
+        self._pending: list[tuple[str, dict]] = []
+        self._seen: list[tuple[str, dict]] = []
+        self._changed = asyncio.Condition()
+        self._stderr = bytearray()
+        self._stopping = False
+        self._tasks = [asyncio.ensure_future(self._read_stdout()), asyncio.ensure_future(self._read_stderr())]
+
+    # -- life cycle -------------------------------------------------------------------------
+    @classmethod
+    async def spawn(cls, spec: PeerSpec) -> "PeerProcess":
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *spec.argv, cwd=spec.cwd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=1 << 24)
+        except OSError as exc:
+            raise PeerError(f"cannot start {' '.join(spec.argv)}: {exc}", spec.label) from None
+        remember_group(proc.pid)
+        return cls(spec, proc)
+
+    async def wait_hello(self, timeout: float = 15.0) -> dict:
+        event = await self.wait_event({"hello"}, timeout)
+        self.hello = event
+        reported = str(event.get("version", ""))
+        if self.spec.version and reported and reported != self.spec.version:
+            raise PeerError(f"expected version {self.spec.version}, the peer runs {reported}", self.spec.label,
+                            self.stderr)
+        return event
+
+    def attach(self, timeline: Timeline, source: str) -> None:
+        """Send this peer's events (buffered ones first) to a scenario's timeline."""
+        self._timeline, self.source = timeline, source
+        for kind, data in self._pending:
+            timeline.add(source, kind, data)
+        self._pending.clear()
+
+    async def stop(self, grace: float = 1.5) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        if self.proc.returncode is None:
+            try:
+                self.proc.stdin.write(b'{"cmd":"stop"}\n')
+                await asyncio.wait_for(self.proc.stdin.drain(), 0.5)
+                self.proc.stdin.close()
+            except (ConnectionError, asyncio.TimeoutError, RuntimeError):
+                pass
+            try:
+                await asyncio.wait_for(self.proc.wait(), grace)
+            except asyncio.TimeoutError:
+                pass
+        self._kill_group(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 1.0)
+        except asyncio.TimeoutError:
+            self._kill_group(signal.SIGKILL)
+            await self.proc.wait()
+        self._kill_group(signal.SIGKILL)  # grandchildren left in the group
+        forget_group(self.proc.pid)
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, 1.0)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                task.cancel()
+
+    def _kill_group(self, sig: int) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    # -- talking ----------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return self.proc.returncode is None
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr.decode("utf-8", "replace")
+
+    async def send(self, command: dict) -> None:
+        if not self.alive:
+            raise PeerError(f"peer exited (code {self.proc.returncode}) before {command.get('cmd')!r}",
+                            self.spec.label, self.stderr)
+        try:
+            self.proc.stdin.write(json.dumps(command).encode() + b"\n")
+            await self.proc.stdin.drain()
+        except (ConnectionError, RuntimeError) as exc:
+            raise PeerError(f"cannot write to peer: {exc}", self.spec.label, self.stderr) from None
+
+    async def request(self, command: dict, answers: Iterable[str], timeout: float) -> dict:
+        """Send a command and wait for one of the answer events (or the peer's error event)."""
+        mark = len(self._seen)
+        await self.send(command)
+        event = await self.wait_event(set(answers) | {"error"}, timeout, after=mark)
+        if event.get("event") == "error":
+            raise PeerError(f"{command.get('cmd')!r} failed: {event.get('message')}", self.spec.label, self.stderr)
+        return event
+
+    async def wait_event(self, kinds: set[str], timeout: float, after: int = 0) -> dict:
+        def find():
+            return next((dict(d, event=k) for k, d in self._seen[after:] if k in kinds), None)
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: find() is not None or not self._reading),
+                                       timeout)
+            except asyncio.TimeoutError:
+                raise PeerError(f"no {'/'.join(sorted(kinds))} within {timeout:.1f} s", self.spec.label,
+                                self.stderr) from None
+        found = find()
+        if found is None:
+            await self.proc.wait()
+            await asyncio.sleep(0.05)  # let stderr drain
+            raise PeerError(f"peer exited with code {self.proc.returncode} before {'/'.join(sorted(kinds))}",
+                            self.spec.label, self.stderr)
+        return found
+
+    # -- readers ----------------------------------------------------------------------------
+    _reading = True
+
+    async def _read_stdout(self) -> None:
+        try:
+            async for raw in self.proc.stdout:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line:
+                    continue
+                try:
+                    message = json.loads(line)
+                    kind = str(message.pop("event"))
+                except (ValueError, KeyError, AttributeError):
+                    kind, message = "stdout", {"line": line[:2000]}
+                await self._record(kind, message)
+        finally:
+            self._reading = False
+            if not self._stopping:
+                await self.proc.wait()
+                await asyncio.sleep(0.05)
+                await self._record("peer_exit", {"code": self.proc.returncode, "stderr": self.stderr[-2000:]})
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _record(self, kind: str, data: dict[str, Any]) -> None:
+        self._seen.append((kind, data))
+        if self._timeline is not None:
+            self._timeline.add(self.source, kind, data)
+        else:
+            self._pending.append((kind, data))
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _read_stderr(self) -> None:
+        async for chunk in self.proc.stderr:
+            self._stderr += chunk
+            if len(self._stderr) > _STDERR_KEEP:
+                del self._stderr[:-_STDERR_KEEP]

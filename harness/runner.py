@@ -1,0 +1,85 @@
+"""Runs Cases: the faulty run and its control side by side, then the verdict.
+
+A Session owns what outlives one case (the warm peer pool); use it as an async context
+manager so every spare process is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from ._run import Run
+from ._timescale import SCALE
+from .peers import PeerPool
+from .results import CaseResult, RunResult
+from .scenario import Case
+
+__all__ = ["Session", "verdict_of"]
+
+
+class Session:
+    def __init__(self, faithful: bool = False, spares: int = 2):
+        self.faithful = faithful
+        self.pool = PeerPool(spares=spares)
+
+    async def __aenter__(self) -> "Session":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    def compressed(self, case: Case) -> bool:
+        return case.timing == "compressed" and not self.faithful
+
+    async def run(self, case: Case) -> CaseResult:
+        started = time.monotonic()
+        runs = [self._run_one(case)]
+        if case.control is not None:
+            runs.append(self._run_one(case.control))
+        results = await asyncio.gather(*runs)
+        main, control = results[0], (results[1] if len(results) > 1 else None)
+        verdict, reason = verdict_of(case, main, control)
+        return CaseResult(case, verdict, reason, main, control, time.monotonic() - started)
+
+    async def _run_one(self, case: Case) -> RunResult:
+        run = Run(case, self.pool, self.compressed(case))
+        timeout = case.timeout.resolve(30.0 * SCALE if self.compressed(case) else 30.0)
+        if self.faithful and case.timing == "compressed":
+            timeout /= SCALE  # a compressed scenario forced to real time waits real heartbeats
+        task = asyncio.ensure_future(run.execute())
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), timeout)
+        except asyncio.TimeoutError:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            result = RunResult(case.case_id, run.timeline, error=f"timed out after {timeout:.1f} s")
+            run.timeline.add("runner", "error", {"message": result.error})
+            return result
+        except BaseException:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            raise
+
+
+def verdict_of(case: Case, main: RunResult, control: RunResult | None) -> tuple[str, str]:
+    for label, run in (("run", main), ("control", control)):
+        if run is not None and run.skipped:
+            return "skipped", run.skipped
+        if run is not None and run.error:
+            return "error", f"{label}: {run.error}"
+    missing = [c for c in main.checks if not c.ok]
+    if missing:
+        return "not reproduced", "; ".join(f"line {c.line}: {c.text}" for c in missing)
+    if control is None:
+        return "reproduced", "baseline (no fault, no control)" if case.cause == "baseline" else "no control"
+    primary = control.checks[0]
+    if primary.ok:
+        return "control failed", f"the symptom is also present without the cause: {primary.text}"
+    failed = [c for c in control.control_checks if not c.ok]
+    if failed:
+        return "control failed", "; ".join(f"line {c.line}: {c.text}" for c in failed)
+    return "reproduced", f"present with the {'fault' if case.cause == 'fault' else 'pair'}, absent in the control"

@@ -1,0 +1,244 @@
+"""Scenario file -> validated Cases (one per matrix cell), each with its control Case."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import itertools
+from pathlib import Path
+from typing import Any
+
+from ..errors import ScenarioError
+from ..faults import FAULTS, load_fault
+from ..peers import resolve_peer
+from ..symptoms import SYMPTOM_PARAMS
+from ._duration import Duration, parse_duration
+from ._model import Case, Expectation, FaultConfig, PeerConfig, ProxyConfig, Step
+from ._validate import check_dataclass_params, check_params, check_schema
+from ._yaml import load_yaml, line_of
+
+__all__ = ["load_cases", "STEP_PARAMS"]
+
+_NUM = (int, float)
+STEP_PARAMS: dict[str, dict[str, Any]] = {
+    "connect": {"client": int},
+    "disconnect": {"client": int},
+    "emit": {"client": int, "event": str, "bytes": int, "args": list, "ack": str},
+    "server_emit": {"server": int, "event": str, "args": list, "to": str},
+    "server_disconnect": {"server": int},
+    "wait_for": {"event": (str, list), "source": str, "timeout": (str, int, float), "match": dict},
+    "probe": {"eio": int, "path": str, "method": str, "origin": str, "transport": str, "query": dict,
+              "target": str, "body": str},
+}
+_FAULT_TIMING = ("at", "for")
+DEFAULT_TIMEOUT = {"compressed": Duration(seconds=60), "faithful": Duration(seconds=300)}
+DEFAULT_STEPS = (Step("connect", {}), Step("wait_for", {"event": ["connect", "connect_error"], "timeout": "5s"}))
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    file = str(path)
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ScenarioError("a scenario file must be a mapping", file, line_of(raw) or 1)
+    check_schema(raw, file)
+    return _Builder(raw, file).cases()
+
+
+class _Builder:
+    def __init__(self, raw: dict, file: str):
+        self.raw, self.file = raw, file
+
+    def err(self, message: str, node: Any = None, key: Any = None, choices: list | None = None) -> ScenarioError:
+        return ScenarioError(message, self.file, line_of(node if node is not None else self.raw, key), choices)
+
+    # -- top level ---------------------------------------------------------------------------
+    def cases(self) -> list[Case]:
+        raw = self.raw
+        if "server" in raw and "servers" in raw:
+            raise self.err("use either `server` or `servers`, not both", raw, "servers")
+        if "client" in raw and "clients" in raw:
+            raise self.err("use either `client` or `clients`, not both", raw, "clients")
+        servers_raw = raw.get("servers") or ([raw["server"]] if "server" in raw else None)
+        clients_raw = raw.get("clients") or ([raw["client"]] if "client" in raw else [])
+        if servers_raw is None and "matrix" not in raw:
+            raise self.err("a scenario needs a `server` (or `servers`, or a `matrix`)")
+        matrix = raw.get("matrix")
+        if not matrix:
+            return [self.case(raw["name"], servers_raw, clients_raw, raw["expect"], raw.get("control"))]
+        return self.matrix_cases(matrix, servers_raw or ["?"], clients_raw or ["?"])
+
+    def matrix_cases(self, matrix: dict, servers_raw: list, clients_raw: list) -> list[Case]:
+        if "pairs" in matrix:
+            cells = [(p["server"], p["client"], p) for p in matrix["pairs"]]
+        else:
+            cells = [(s, c, matrix) for s, c in itertools.product(matrix.get("server") or [None],
+                                                                    matrix.get("client") or [None])]
+        overrides = matrix.get("cells", [])
+        cases = []
+        for server, client, node in cells:
+            expect, control = self.raw["expect"], self.raw.get("control")
+            for cell in overrides:
+                if cell.get("server", server) == server and cell.get("client", client) == client:
+                    expect, control = cell.get("expect", expect), cell.get("control", control)
+            s_raw = [_with_peer(servers_raw[0], server)] + list(servers_raw[1:]) if server else servers_raw
+            c_raw = [_with_peer(clients_raw[0], client)] + list(clients_raw[1:]) if client else clients_raw
+            label = ",".join(f"{k}={v}" for k, v in (("server", server), ("client", client)) if v)
+            cases.append(self.case(f"{self.raw['name']}[{label}]", s_raw, c_raw, expect, control,
+                                   line=line_of(node)))
+        return cases
+
+    def case(self, case_id: str, servers_raw: list, clients_raw: list, expect_raw: list, control_raw: Any,
+             line: int | None = None) -> Case:
+        raw = self.raw
+        timing = raw.get("timing", "compressed")
+        faults = tuple(self.fault(f, i) for i, f in enumerate(raw.get("faults", [])))
+        labels = [f.label for f in faults]
+        steps = tuple(self.step(s, raw["steps"], i, labels) for i, s in enumerate(raw["steps"])) \
+            if raw.get("steps") else DEFAULT_STEPS
+        base = Case(
+            name=raw["name"], case_id=case_id, file=self.file, line=line or line_of(raw, "name") or 1,
+            doc=raw["doc"], timing=timing,
+            timeout=parse_duration(raw["timeout"]) if "timeout" in raw else DEFAULT_TIMEOUT[timing],
+            tags=tuple(raw.get("tags", [])),
+            servers=tuple(self.peer(p, "server", servers_raw, i) for i, p in enumerate(servers_raw)),
+            clients=tuple(self.peer(p, "client", clients_raw, i) for i, p in enumerate(clients_raw)),
+            proxies=self.proxies(raw.get("proxies", [])),
+            faults=faults, steps=steps, expect=self.expectations(expect_raw),
+        )
+        self.check_targets(base)
+        if faults and control_raw is None:
+            control_raw = {}
+        if control_raw is None:
+            return dataclasses.replace(base, cause="baseline")
+        control = self.control(base, control_raw)
+        cause = "fault" if faults else "pair"
+        if not faults and not any(k in control_raw for k in ("server", "client")):
+            raise self.err("a control with no fault must name the compatible `server` or `client` to compare with",
+                           raw, "control")
+        return dataclasses.replace(base, control=control, cause=cause)
+
+    def control(self, base: Case, raw: dict) -> Case:
+        servers = list(base.servers)
+        clients = list(base.clients)
+        if "server" in raw:
+            servers[0] = self.override(servers[0], raw["server"], "server", raw)
+        if "client" in raw:
+            if not clients:
+                raise self.err("control overrides a client but the scenario has none", raw, "client")
+            clients[0] = self.override(clients[0], raw["client"], "client", raw)
+        steps = tuple(self.step(s, raw["steps"], i, []) for i, s in enumerate(raw["steps"])) \
+            if "steps" in raw else base.steps
+        return dataclasses.replace(
+            base, case_id=base.case_id + "#control", servers=tuple(servers), clients=tuple(clients), faults=(),
+            steps=tuple(s for s in steps if s.kind not in ("apply_fault", "remove_fault")),
+            control_expect=self.expectations(raw.get("expect", [])), is_control=True)
+
+    # -- pieces ------------------------------------------------------------------------------
+    def peer(self, raw: Any, role: str, parent: list, index: int) -> PeerConfig:
+        line = line_of(parent, index) if isinstance(parent, list) else None
+        if isinstance(raw, str):
+            raw = {"peer": raw}
+        try:
+            spec = resolve_peer(raw.get("peer"), role, raw.get("command"))
+        except ScenarioError as exc:
+            raise ScenarioError(exc.message, self.file, line_of(raw, "peer", line), exc.choices) from None
+        if role == "server" and ("url_path" in raw or "target" in raw):
+            raise self.err("`url_path` and `target` are client settings", raw, "url_path" if "url_path" in raw else "target")
+        return PeerConfig(spec=spec, options=copy.deepcopy(dict(raw.get("options", {}))),
+                          namespaces=tuple(raw.get("namespaces", [])), url_path=raw.get("url_path", ""),
+                          target=raw.get("target", "proxy"), line=line or 0)
+
+    def override(self, peer: PeerConfig, raw: Any, role: str, parent: dict) -> PeerConfig:
+        if isinstance(raw, str):
+            raw = {"peer": raw}
+        merged = {"peer": peer.spec.label if peer.spec.family != "command" else None,
+                  "command": peer.spec.argv and " ".join(peer.spec.argv) if peer.spec.family == "command" else None,
+                  "options": {**peer.options, **raw.get("options", {})}, "namespaces": list(peer.namespaces),
+                  "url_path": raw.get("url_path", peer.url_path), "target": raw.get("target", peer.target)}
+        if "peer" in raw or "command" in raw:
+            merged["peer"], merged["command"] = raw.get("peer"), raw.get("command")
+        if role == "server":
+            merged.pop("url_path"), merged.pop("target")
+        merged = {k: v for k, v in merged.items() if v is not None}
+        return dataclasses.replace(self.peer(merged, role, [raw], 0), line=line_of(parent, role) or peer.line)
+
+    def proxies(self, raw: list) -> tuple[ProxyConfig, ...]:
+        out, names = [], set()
+        for i, item in enumerate(raw):
+            name = item.get("name") or item["kind"]
+            if name in names:
+                raise self.err(f"two proxies are named {name!r}: give each a `name`", raw, i)
+            names.add(name)
+            out.append(ProxyConfig(name, item["kind"], dict(item.get("options", {})), line_of(raw, i) or 0))
+        return tuple(out)
+
+    def fault(self, raw: dict, index: int) -> FaultConfig:
+        (name, params), = raw.items()
+        line = line_of(raw, name)
+        if name not in FAULTS:
+            raise self.err(f"unknown fault {name!r}", raw, name, sorted(FAULTS))
+        params = dict(params)
+        timing = {k: params.pop(k) for k in _FAULT_TIMING if k in params}
+        try:
+            at = parse_duration(timing["at"]) if "at" in timing else None
+            duration = parse_duration(timing["for"]) if "for" in timing else None
+        except ValueError as exc:
+            raise self.err(f"fault {name}: {exc}", raw[name], "at" if "at" in timing else "for") from None
+        check_dataclass_params(load_fault(name), params, f"fault {name!r}", self.file, line)
+        label = name if index == 0 or name not in [next(iter(f)) for f in self.raw["faults"][:index]] \
+            else f"{name}#{index}"
+        return FaultConfig(name, label, params, at, duration, line or 0)
+
+    def step(self, raw: Any, parent: list, index: int, fault_labels: list[str]) -> Step:
+        line = line_of(parent, index) or 0
+        if isinstance(raw, str):
+            return Step(raw, {}, line)
+        (kind, params), = raw.items()
+        if kind == "wait":
+            try:
+                return Step(kind, parse_duration(params), line)
+            except ValueError as exc:
+                raise ScenarioError(f"wait: {exc}", self.file, line) from None
+        if kind in ("apply_fault", "remove_fault"):
+            label = fault_labels[params] if isinstance(params, int) and params < len(fault_labels) else params
+            if label not in fault_labels:
+                raise ScenarioError(f"{kind}: no fault {params!r} in this scenario", self.file, line, fault_labels)
+            return Step(kind, label, line)
+        params = check_params(params, STEP_PARAMS[kind], f"step {kind!r}", self.file, line)
+        for key in ("timeout",):
+            if key in params:
+                try:
+                    params[key] = parse_duration(params[key])
+                except ValueError as exc:
+                    raise ScenarioError(f"step {kind}: {exc}", self.file, line) from None
+        return Step(kind, params, line)
+
+    def expectations(self, raw: list) -> tuple[Expectation, ...]:
+        out = []
+        for i, item in enumerate(raw):
+            (kind, params), = item.items()
+            line = line_of(raw, i) or 0
+            params = check_params(params, SYMPTOM_PARAMS[kind], f"expectation {kind!r}", self.file, line)
+            for key in ("at", "tolerance", "for", "within"):
+                if key in params:
+                    try:
+                        params[key] = parse_duration(params[key])
+                    except ValueError as exc:
+                        raise ScenarioError(f"expectation {kind}: {key}: {exc}", self.file, line) from None
+            out.append(Expectation(kind, params, line))
+        return tuple(out)
+
+    def check_targets(self, case: Case) -> None:
+        for client in case.clients:
+            if client.target.startswith("server:") and int(client.target[7:]) >= len(case.servers):
+                raise ScenarioError(f"client target {client.target!r}: there are {len(case.servers)} server(s)",
+                                    self.file, client.line)
+
+
+def _with_peer(raw: Any, peer: str) -> Any:
+    if isinstance(raw, str) or raw == "?":
+        return peer
+    out = dict(raw)
+    out["peer"] = peer
+    out.pop("command", None)
+    return out

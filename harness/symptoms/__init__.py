@@ -1,0 +1,64 @@
+"""Symptoms: named matchers over a run's Timeline.
+
+Each returns Evidence (a sentence and the events that prove it) or raises SymptomMismatch
+saying what was expected and what was seen. `absent()` is the control run's view: the
+symptom must NOT be there. Parameters are listed in SYMPTOM_PARAMS, which the scenario
+loader checks, so a typo is a file:line error rather than a silently ignored key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import SymptomMismatch
+from ._connection import connect_error, connected, never_connects, reconnected
+from ._disconnect import disconnect, no_disconnect
+from ._events import event_lost, event_received
+from ._http import http
+from ._observation import Evidence, Observation, fmt_events
+from ._transport import transport_stays
+
+__all__ = ["SYMPTOMS", "SYMPTOM_PARAMS", "Evidence", "Observation", "check", "fmt_events"]
+
+_DUR = (str, int, float)
+_NUM = (int, float)
+
+SYMPTOMS: dict[str, Callable[[Observation, dict], Evidence]] = {
+    "connected": connected,
+    "never_connects": never_connects,
+    "connect_error": connect_error,
+    "reconnected": reconnected,
+    "disconnect": disconnect,
+    "no_disconnect": no_disconnect,
+    "transport_stays": transport_stays,
+    "http": http,
+    "event_received": event_received,
+    "event_lost": event_lost,
+}
+
+SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
+    "connected": {"client": int, "transport": str, "within": _DUR},
+    "never_connects": {"client": int},
+    "connect_error": {"client": int, "message": str, "message_contains": str, "message_matches": str,
+                      "description": (str, int), "type": str},
+    "reconnected": {"client": int, "new_id": bool, "recovered": bool},
+    "disconnect": {"side": str, "client": int, "server": int, "reason": (str, list), "at": _DUR,
+                   "tolerance": _DUR, "from": str, "min_count": int},
+    "no_disconnect": {"side": str, "client": int, "server": int, "for": _DUR},
+    "transport_stays": {"client": int, "transport": str, "for": _DUR, "upgrade_error": bool},
+    "http": {"source": str, "status": int, "json": dict, "body": str, "body_contains": str,
+             "content_type": str, "url_contains": str, "method": str, "min_count": int},
+    "event_received": {"side": str, "client": int, "server": int, "name": str, "ack": str, "min_count": int,
+                       "size": int},
+    "event_lost": {"side": str, "client": int, "server": int, "name": str},
+}
+
+_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
+            "source": ("any", "probe", "proxy")}
+
+
+def check(kind: str, obs: Observation, params: dict) -> Evidence:
+    for key, choices in _CHOICES.items():
+        if key in params and params[key] not in choices:
+            raise SymptomMismatch(f"{key} one of {', '.join(choices)}", repr(params[key]))
+    return SYMPTOMS[kind](obs, params)

@@ -1,0 +1,71 @@
+"""Disconnects: which side, which reason, and when relative to the advertised heartbeat."""
+
+from __future__ import annotations
+
+from ..errors import SymptomMismatch
+from ._observation import Evidence, Observation, fmt_events
+
+__all__ = ["disconnect", "no_disconnect"]
+
+
+def _sources(p: dict) -> list[str]:
+    side = p.get("side", "any")
+    client, server = f"client:{p.get('client', 0)}", f"server:{p.get('server', 0)}"
+    return {"client": [client], "server": [server], "any": [client, server]}[side]
+
+
+def _reference_ms(obs: Observation, p: dict) -> tuple[float, str]:
+    origin = p.get("from", "handshake")
+    client = f"client:{p.get('client', 0)}"
+    if origin == "start":
+        return 0.0, "start"
+    kinds = {"handshake": "handshake", "connect": "connect", "fault": "fault_applied"}[origin]
+    source = "runner" if origin == "fault" else client
+    event = obs.first(source, kinds)
+    if event is None and origin == "handshake":
+        event = obs.first("server", "connection")
+    if event is None:
+        raise SymptomMismatch(f"a {origin} to time the disconnect from", "none on the timeline")
+    return event.t, origin
+
+
+def disconnect(obs: Observation, p: dict) -> Evidence:
+    reasons = p.get("reason")
+    reasons = [reasons] if isinstance(reasons, str) else reasons
+    seen = sorted((e for s in _sources(p) for e in obs.events(s, "disconnect")), key=lambda e: e.t)
+    hits = [e for e in seen if reasons is None or e.data.get("reason") in reasons]
+    what = f"disconnect {'/'.join(map(repr, reasons)) if reasons else ''} on {p.get('side', 'any')} side".replace("  ", " ")
+    if not hits:
+        raise SymptomMismatch(what, fmt_events(seen), seen)
+    if len(hits) < p.get("min_count", 1):
+        raise SymptomMismatch(f"{what} at least {p['min_count']} times", f"{len(hits)}: {fmt_events(hits)}", hits)
+    if "at" not in p:
+        return Evidence(f"{fmt_events(hits[:2])}", hits[:4])
+    heartbeat_s = obs.heartbeat_ms(p.get("client", 0)) / 1000
+    expected_s = p["at"].resolve(heartbeat_s)
+    tolerance_s = p["tolerance"].resolve(heartbeat_s) if "tolerance" in p else max(0.3, 0.15 * expected_s)
+    ref_ms, origin = _reference_ms(obs, p)
+    first = hits[0]
+    offset_s = (first.t - ref_ms) / 1000
+    window = f"{expected_s:.2f}±{tolerance_s:.2f} s after {origin} (heartbeat {heartbeat_s:.2f} s as advertised)"
+    if abs(offset_s - expected_s) > tolerance_s:
+        raise SymptomMismatch(f"{what} at {window}",
+                              f"{first.data.get('reason')!r} at {offset_s:.2f} s ({fmt_events(seen)})", seen)
+    return Evidence(f"{first.source} {first.data.get('reason')!r} at {offset_s:.2f} s, expected {window}",
+                    hits[:4])
+
+
+def no_disconnect(obs: Observation, p: dict) -> Evidence:
+    seen = sorted((e for s in _sources(p) for e in obs.events(s, "disconnect")), key=lambda e: e.t)
+    connect = obs.first(f"client:{p.get('client', 0)}", "connect")
+    if connect is None:
+        raise SymptomMismatch("a connected client that stays connected", "no connect")
+    if seen:
+        raise SymptomMismatch("no disconnect", fmt_events(seen), seen)
+    if "for" in p:
+        need_s = p["for"].resolve(obs.heartbeat_ms(p.get("client", 0)) / 1000)
+        held_s = (obs.end_ms - connect.t) / 1000
+        if held_s < need_s:
+            raise SymptomMismatch(f"connected for {need_s:.2f} s", f"the run watched only {held_s:.2f} s")
+    return Evidence(f"connected at {connect.t / 1000:.2f} s, no disconnect until {obs.end_ms / 1000:.2f} s",
+                    [connect])
