@@ -72,6 +72,6 @@ def _handshake_sid(flow: http.HTTPFlow) -> str | None:
             try:
                 return json.loads(p[1:]).get("sid")
             except ValueError:
-                return None
+                break
     m = re.search(rb'"sid":"([^"]+)"', body)
     return m.group(1).decode() if m else None
