@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+import traceback
 from typing import Callable
 
 from ._steps import run_step
@@ -128,6 +129,9 @@ class Run:
         except HarnessError as exc:
             result.error = str(exc)
             self.timeline.add("runner", "error", {"message": str(exc)[:4000]})
+        except Exception as exc:  # a bug of ours or a link's: report it on this case, keep the session
+            result.error = f"internal error: {exc!r}\n{traceback.format_exc(limit=8)}"
+            self.timeline.add("runner", "error", {"message": result.error[:4000]})
         finally:
             await self._teardown()
             result.peers = self._peer_versions()

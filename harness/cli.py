@@ -1,0 +1,112 @@
+"""`sockfault`: run scenarios, list peers, and mount the tools of the proxy and probe packages."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+import time
+
+from .collect import collect, keyword_matches
+from .peers import installed_peers
+from .peers._reaper import install_signal_handlers
+
+__all__ = ["main"]
+
+# subcommand -> (module with add_arguments/run, help); modules import only when chosen
+_MOUNTED = {
+    "probe": ("harness.probe.cli", "raw Engine.IO handshake / poll / upgrade checks against a URL"),
+    "toxiproxy-server": ("proxies.toxiproxy.cli", "a drop-in Toxiproxy API server"),
+    "proxy": ("proxies.http.cli", "run one fault proxy standalone and print the decoded traffic"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sockfault", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run scenario files and report verdicts")
+    run.add_argument("paths", nargs="*", default=["scenarios"])
+    run.add_argument("--faithful", action="store_true", help="real heartbeat defaults (30 s / 45 s symptoms)")
+    run.add_argument("-k", dest="keyword", help="only cases whose id matches (and / or / not)")
+    run.add_argument("--json", dest="json_path", help="write per-scenario results as JSON")
+    run.add_argument("--html", dest="html_path", help="write a self-contained HTML report")
+    run.add_argument("-j", "--jobs", type=int, default=1, help="cases run at once (default 1)")
+    sub.add_parser("peers", help="list the peer versions installed here")
+    for name, (_module, help_text) in _MOUNTED.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in _MOUNTED:
+        module = importlib.import_module(_MOUNTED[argv[0]][0])
+        sub = argparse.ArgumentParser(prog=f"sockfault {argv[0]}", description=_MOUNTED[argv[0]][1])
+        module.add_arguments(sub)
+        return module.run(sub.parse_args(argv[1:]))
+    args = _parser().parse_args(argv)
+    if args.command == "peers":
+        return _peers()
+    install_signal_handlers()
+    try:
+        return asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        print("\ninterrupted: every peer and proxy was stopped", file=sys.stderr)
+        return 130
+
+
+def _peers() -> int:
+    for role, specs in installed_peers().items():
+        print(f"{role}s: {', '.join(specs)}")
+    return 0
+
+
+async def _run(args) -> int:
+    from .report import results_document, write_html, write_json
+    from .runner import Session
+
+    cases, load_errors = collect(args.paths)
+    if args.keyword:
+        cases = [c for c in cases if keyword_matches(args.keyword, c.case_id)]
+    for error in load_errors:
+        print(f"ERROR {error.error}", file=sys.stderr)
+    total, results, started = len(cases), [], time.monotonic()
+    async with Session(faithful=args.faithful) as session:
+        gate = asyncio.Semaphore(max(1, args.jobs))
+
+        async def one(case):
+            async with gate:
+                result = await session.run(case)
+            results.append(result)
+            print(f"[{len(results):>3}/{total}] {result.verdict:<15} {result.duration_s:6.2f} s  {case.case_id}",
+                  flush=True)
+            if not result.ok:
+                print(f"      {case.where}: {result.reason[:600]}", flush=True)
+            return result
+
+        await asyncio.gather(*(one(c) for c in cases))
+    order = {c.case_id: i for i, c in enumerate(cases)}
+    results.sort(key=lambda r: order[r.case.case_id])
+    _summary(results, time.monotonic() - started, load_errors)
+    document = results_document(results, load_errors, args.faithful)
+    if args.json_path:
+        write_json(args.json_path, document)
+        print(f"JSON: {args.json_path}")
+    if args.html_path:
+        write_html(args.html_path, document)
+        print(f"HTML: {args.html_path}")
+    ok = results and all(r.ok for r in results) and not load_errors
+    return 0 if ok else 1
+
+
+def _summary(results, seconds: float, load_errors) -> None:
+    width = max([len(r.case.case_id) for r in results] + [8])
+    print(f"\n{'scenario':<{width}}  {'verdict':<15} {'symptom':<40} {'s':>6}")
+    for r in results:
+        print(f"{r.case.case_id:<{width}}  {r.verdict:<15} {r.case.symptom.describe()[:40]:<40} {r.duration_s:6.2f}")
+    counts = {}
+    for r in results:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+    parts = [f"{n} {v}" for v, n in counts.items()] + ([f"{len(load_errors)} load errors"] if load_errors else [])
+    print(f"\n{len(results)} cases in {seconds:.1f} s: {', '.join(parts) or 'nothing ran'}")

@@ -1,0 +1,87 @@
+"""One self-contained HTML page (no scripts, no external files) from the JSON results."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from ._matrix import matrix_tables
+
+__all__ = ["write_html", "render_html"]
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+.reproduced{background:#dff5df}.not-reproduced,.error{background:#fadada}.control-failed{background:#fbe9c8}
+.skipped{background:#eee}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;font-size:12px}
+details{margin:.3em 0}h2{margin-top:2em}.muted{color:#777}
+"""
+
+
+def _cls(verdict: str) -> str:
+    return verdict.replace(" ", "-")
+
+
+def _timeline(events: list[dict]) -> str:
+    lines = [f"{e['t']:10.1f} ms  {e['source']:<12} {e['kind']:<16} {escape(str(e['data'])[:300])}" for e in events]
+    return "<pre>" + "\n".join(lines) + "</pre>"
+
+
+def _checks(checks: list[dict]) -> str:
+    rows = "".join(f"<tr><td>line {c['line']}</td><td>{escape(c['symptom'])}</td>"
+                   f"<td>{'present' if c['present'] else 'absent'}</td><td>{escape(c['text'])}</td></tr>"
+                   for c in checks)
+    return f"<table><tr><th></th><th>symptom</th><th></th><th>evidence</th></tr>{rows}</table>" if rows else ""
+
+
+def _scenario(entry: dict) -> str:
+    control = entry.get("control")
+    peers = ", ".join(f"{k}: {v.get('peer')} ({v.get('impl')} {v.get('version')})" for k, v in entry["peers"].items())
+    parts = [
+        f"<h3 id='{escape(entry['scenario'])}' class='{_cls(entry['verdict'])}'>{escape(entry['scenario'])} "
+        f"&mdash; {escape(entry['verdict'])}</h3>",
+        f"<p><b>{escape(entry['doc'])}</b> <span class='muted'>{escape(entry['file'])}:{entry['line']} &middot; "
+        f"{escape(entry['timing'])} &middot; {entry['duration_s']} s</span><br>{escape(entry['reason'])}</p>",
+        f"<p class='muted'>peers: {escape(peers)}</p>", _checks(entry["evidence"]),
+        "<details><summary>timeline</summary>" + _timeline(entry["run"]["timeline"]) + "</details>",
+    ]
+    if control:
+        parts += ["<p><b>control</b>: " + escape(str(control["result"])) + "</p>",
+                  _checks(control["checks"] + control["control_checks"]),
+                  "<details><summary>control timeline</summary>" + _timeline(control["timeline"]) + "</details>"]
+    return "\n".join(parts)
+
+
+def _matrix(name: str, table: dict) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in table["clients"])
+    rows = []
+    for server in table["servers"]:
+        cells = "".join(
+            f"<td class='{_cls(table['cells'].get((server, c), 'skipped'))}'>{escape(table['cells'].get((server, c), '—'))}</td>"
+            for c in table["clients"])
+        rows.append(f"<tr><th>{escape(server)}</th>{cells}</tr>")
+    return f"<h3>{escape(name)}</h3><table><tr><th>server \\ client</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def render_html(document: dict) -> str:
+    scenarios = document["scenarios"]
+    summary = "".join(
+        f"<tr class='{_cls(s['verdict'])}'><td><a href='#{escape(s['scenario'])}'>{escape(s['scenario'])}</a></td>"
+        f"<td>{escape(s['verdict'])}</td><td>{escape(s['symptom'])}</td><td>{s['duration_s']}</td></tr>"
+        for s in scenarios)
+    errors = "".join(f"<li>{escape(e['message'])}</li>" for e in document.get("load_errors", []))
+    matrices = "".join(_matrix(n, t) for n, t in matrix_tables(scenarios).items())
+    counts = ", ".join(f"{v}: {n}" for v, n in document["summary"].items())
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>sockfault report</title><style>{_CSS}</style>"
+            f"</head><body><h1>sockfault report</h1><p class='muted'>{escape(document['created'])} &middot; "
+            f"sockfault {escape(document['version'])} &middot; {escape(counts)}</p>"
+            + (f"<h2>Scenario files that did not load</h2><ul>{errors}</ul>" if errors else "")
+            + f"<h2>Summary</h2><table><tr><th>scenario</th><th>verdict</th><th>symptom</th><th>s</th></tr>{summary}</table>"
+            + (f"<h2>Version matrices</h2>{matrices}" if matrices else "")
+            + "<h2>Scenarios</h2>" + "\n".join(_scenario(s) for s in scenarios) + "</body></html>")
+
+
+def write_html(path: str | Path, document: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(document), encoding="utf-8")
