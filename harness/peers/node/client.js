@@ -106,7 +106,11 @@ function report(name, args) {
 }
 
 function connect(cmd) {
-  if (socket) throw new Error('already connected; send disconnect/stop first');
+  if (socket && socket.connected) throw new Error('already connected; send disconnect first');
+  if (socket) { // a previous, failed or closed, connection: silence it and start afresh
+    try { socket.close(); } catch (e) { /* ignore */ }
+    try { socket.off(); if (manager) manager.off(); } catch (e) { /* ignore */ }
+  }
   socket = lookup(cmd.url, Object.assign({}, cmd.options || {}));
   manager = socket.io;
   hookEngine(manager.engine);

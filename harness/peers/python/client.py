@@ -36,7 +36,9 @@ def _ms(v):
 
 async def connect(cmd):
     if state["client"] is not None and state["client"].connected:
-        raise RuntimeError("already connected; send disconnect/stop first")
+        raise RuntimeError("already connected; send disconnect first")
+    if state["client"] is not None:  # a previous, failed or closed, connection
+        await state["client"].disconnect()
     o = dict(cmd.get("options") or {})
     ckw = {k2: conv(o[k]) for k, (k2, conv) in {
         "reconnection": ("reconnection", bool), "reconnectionAttempts": ("reconnection_attempts", int),
