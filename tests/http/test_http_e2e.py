@@ -1,0 +1,116 @@
+"""The mitmproxy link with real Node Socket.IO peers (compressed heartbeat 500/300 ms)."""
+
+import pytest
+
+from _sfnode import NodeServer, first, kinds, node_available, run_client
+from harness.faults import FaultContext, load_fault
+from harness.timeline import Timeline
+from proxies.http.link import HttpLink
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not node_available(), reason="node or node_modules missing")]
+
+PAIRS = {"4.8.1": "4.8.1", "2.4.1": "2.4.0"}    # server -> client
+
+
+async def through(upstreams, client="4.8.1", options=None, fault=None, duration_ms=1500, **client_opts):
+    timeline = Timeline()
+    link = HttpLink("edge", options or {}, timeline)
+    host, port = await link.start(upstreams)
+    ctx = FaultContext(timeline, links={"edge": link})
+    try:
+        if fault:
+            (name, kwargs), = fault.items()
+            f = load_fault(name)(**kwargs)
+            await f.apply(ctx)
+        events = await run_client(f"http://{host}:{port}", client, duration_ms=duration_ms, **client_opts)
+    finally:
+        await link.stop()
+    return events, timeline
+
+
+def acks(events):
+    return [e for e in events if e["k"] == "ack"]
+
+
+@pytest.mark.parametrize("server", sorted(PAIRS))
+async def test_transparent_without_fault(server):
+    async with NodeServer(server) as srv:
+        events, tl = await through([srv.address], PAIRS[server])
+    assert first(events, "connect") and first(events, "upgrade")["transport"] == "websocket"
+    assert "connect_error" not in kinds(events) and "disconnect" not in kinds(events)
+    assert len(acks(events)) >= 10 and acks(events)[-1]["transport"] == "websocket"
+    http = tl.events("proxy:edge", "http")
+    assert any(e.data["status"] == 101 for e in http)
+    assert any(e.data["status"] == 200 and e.data["transport"] == "polling" for e in http)
+    ws = tl.events("proxy:edge", "ws_message")
+    assert {"ping", "pong", "message"} <= {e.data["packet"]["type"] for e in ws}
+
+
+@pytest.mark.parametrize("mode", ["strip-headers", "reject", "close-after-101", "hang"])
+async def test_strip_upgrade_locks_the_client_on_polling(mode):
+    async with NodeServer() as srv:
+        events, tl = await through([srv.address], fault={"strip_upgrade": {"mode": mode}})
+    assert "upgrade" not in kinds(events)
+    assert first(events, "end")["transport"] == "polling" and first(events, "end")["connected"]
+    assert len(acks(events)) >= 8 and all(a["transport"] == "polling" for a in acks(events))
+    if mode != "hang":      # a hung probe never fails: engine.io-client has no probe timeout
+        assert "probe error" in first(events, "upgradeError")["message"]
+    upgrades = [e for e in tl.events("proxy:edge", "http") if e.data["transport"] == "websocket"]
+    if mode == "reject":
+        assert upgrades and upgrades[0].data["status"] == 403
+    if mode == "strip-headers":
+        assert upgrades and upgrades[0].data["status"] == 400
+
+
+async def test_strip_upgrade_v2():
+    async with NodeServer("2.4.1") as srv:
+        events, _ = await through([srv.address], "2.4.0", fault={"strip_upgrade": {"mode": "reject"}})
+    assert "upgrade" not in kinds(events) and first(events, "upgradeError")
+    assert len(acks(events)) >= 8 and first(events, "end")["transport"] == "polling"
+
+
+async def test_round_robin_without_stickiness_loses_the_session():
+    async with NodeServer() as a, NodeServer() as b:
+        events, tl = await through([a.address, b.address])
+    unknown = [e for e in tl.events("proxy:edge", "http")
+               if e.data.get("status") == 400 and '"Session ID unknown"' in str(e.data.get("body"))]
+    assert unknown and '"code":1' in unknown[0].data["body"]
+    assert {e.data["upstream"] for e in tl.events("proxy:edge", "http") if "upstream" in e.data} == {0, 1}
+    err = first(events, "connect_error") or first(events, "disconnect")
+    assert err and (err.get("message") in ("xhr post error", "xhr poll error") or err.get("reason") == "transport error")
+    assert not acks(events)
+
+
+@pytest.mark.parametrize("sticky,opts", [("sid", {}), ("cookie", {"withCredentials": True})])
+async def test_sticky_balance_keeps_the_session(sticky, opts):
+    async with NodeServer() as a, NodeServer() as b:
+        events, tl = await through([a.address, b.address], options={"sticky": sticky}, **opts)
+    assert first(events, "upgrade") and len(acks(events)) >= 10
+    assert not [e for e in tl.events("proxy:edge", "http") if e.data.get("status") == 400]
+
+
+async def test_request_deadline_cuts_the_websocket():
+    async with NodeServer() as srv:
+        events, tl = await through([srv.address], fault={"request_deadline": {"seconds": 0.8}}, duration_ms=2000)
+    disc = first(events, "disconnect")
+    assert disc and disc["reason"] == "transport close"
+    assert 600 <= disc["t"] <= 1500, disc
+    closes = tl.events("proxy:edge", "ws_close")
+    assert closes and closes[0].data["fault"] == "request_deadline:0.8s"
+
+
+async def test_fault_added_and_removed_at_run_time():
+    async with NodeServer() as srv:
+        timeline = Timeline()
+        link = HttpLink("edge", {}, timeline)
+        host, port = await link.start([srv.address])
+        ctx = FaultContext(timeline, links={"edge": link})
+        fault = load_fault("strip_upgrade")(mode="reject")
+        try:
+            await fault.apply(ctx)
+            stuck = await run_client(f"http://{host}:{port}", duration_ms=700)
+            await fault.remove(ctx)
+            freed = await run_client(f"http://{host}:{port}", duration_ms=700)
+        finally:
+            await link.stop()
+    assert "upgrade" not in kinds(stuck) and first(freed, "upgrade")
