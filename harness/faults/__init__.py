@@ -26,6 +26,8 @@ FAULTS: dict[str, str] = {
     "strip_cors": "harness.faults.strip_cors:StripCors",                   # http proxy
     "engine_packets": "harness.faults.engine_packets:EnginePackets",       # http proxy
     "request_deadline": "harness.faults.request_deadline:RequestDeadline", # http proxy
+    "toxic": "harness.faults.toxic:ToxicFault",                            # toxiproxy
+    "down": "harness.faults.down:DownFault",                               # toxiproxy
 }
 
 
