@@ -13,7 +13,7 @@ import traceback
 from typing import Callable
 
 from ._steps import run_step
-from ._timescale import server_options, scaled_options
+from ._timescale import SCALE, server_options, scaled_options
 from .errors import HarnessError, PeerError, SymptomMismatch
 from .faults import FaultContext, load_fault
 from .links import ProxyLink, load_link
@@ -47,8 +47,8 @@ class Run:
     def heartbeat_s(self) -> float:
         try:
             return Observation(self.timeline, float("inf")).heartbeat_ms() / 1000
-        except SymptomMismatch:
-            return 30.0
+        except SymptomMismatch:  # no Socket.IO server to advertise one (a plain WebSocket server, nothing)
+            return 30.0 * SCALE if self.compressed else 30.0
 
     def address(self, target: str) -> tuple[str, int]:
         if target == "proxy":

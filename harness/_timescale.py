@@ -49,6 +49,13 @@ def server_options(family: str, version: str, options: dict, compressed: bool) -
     out = scaled_options(dict(options), compressed)
     defaults = heartbeat_defaults(family, version)
     if compressed and defaults:
-        out.setdefault("pingInterval", round(defaults[0] * SCALE))
-        out.setdefault("pingTimeout", round(defaults[1] * SCALE))
+        out.setdefault("pingInterval", _scaled(defaults[0], family))
+        out.setdefault("pingTimeout", _scaled(defaults[1], family))
     return out
+
+
+def _scaled(ms: int, family: str) -> int:
+    # python-engineio advertises whole seconds (500 ms goes out as 0): keep it whole there
+    if family == "python":
+        return max(1000, round(ms * SCALE / 1000) * 1000)
+    return round(ms * SCALE)

@@ -65,7 +65,7 @@ class _Builder:
         matrix = raw.get("matrix")
         if not matrix:
             return [self.case(raw["name"], servers_raw, clients_raw, raw["expect"], raw.get("control"))]
-        return self.matrix_cases(matrix, servers_raw or ["?"], clients_raw or ["?"])
+        return self.matrix_cases(matrix, servers_raw or ["?"], clients_raw)
 
     def matrix_cases(self, matrix: dict, servers_raw: list, clients_raw: list) -> list[Case]:
         if "pairs" in matrix:
@@ -81,7 +81,7 @@ class _Builder:
                 if cell.get("server", server) == server and cell.get("client", client) == client:
                     expect, control = cell.get("expect", expect), cell.get("control", control)
             s_raw = [_with_peer(servers_raw[0], server)] + list(servers_raw[1:]) if server else servers_raw
-            c_raw = [_with_peer(clients_raw[0], client)] + list(clients_raw[1:]) if client else clients_raw
+            c_raw = [_with_peer((clients_raw or ["?"])[0], client)] + list(clients_raw[1:]) if client else clients_raw
             label = ",".join(f"{k}={v}" for k, v in (("server", server), ("client", client)) if v)
             cases.append(self.case(f"{self.raw['name']}[{label}]", s_raw, c_raw, expect, control,
                                    line=line_of(node)))

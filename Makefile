@@ -1,0 +1,44 @@
+# sockfault: `make run` sets everything up and runs the scenario catalogue (HTML report in reports/);
+# `make test` sets everything up and runs the whole test suite. Second runs reinstall nothing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NODE_DIR := harness/peers/node
+APT_PACKAGES := chromium nginx haproxy
+JOBS ?= 2
+
+.PHONY: setup run test unit e2e bench apt clean
+
+setup: $(BIN)/.installed $(NODE_DIR)/node_modules/.installed apt
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+apt:
+	@bash tools/install-apt.sh $(APT_PACKAGES)
+
+run: setup
+	$(BIN)/sockfault run scenarios --json reports/latest.json --html reports/latest.html
+
+test: setup
+	$(BIN)/python -m pytest -n $(JOBS) tests scenarios
+
+unit: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not e2e" tests
+
+e2e: setup
+	$(BIN)/python -m pytest -n $(JOBS) -m e2e tests
+
+bench: setup
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(NODE_DIR)/node_modules reports/*.html reports/*.json

@@ -1,0 +1,145 @@
+"""pytest plugin: every scenario YAML under a `scenarios/` folder becomes test items.
+
+One item per case (matrix cell). All items of a process share one event loop and one
+Session (warm peers), created on first use and closed at the end; under pytest-xdist each
+worker has its own. A broken file is one failing item that names file:line, without a
+traceback, and the other files still run. `--sockfault-json/--sockfault-html` register the
+report plugin, which gathers results from workers through `user_properties`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from .errors import ScenarioError
+from .scenario import Case, load_cases
+
+_STATE: dict = {}
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("sockfault")
+    group.addoption("--sockfault-faithful", action="store_true", help="run scenarios with real heartbeat defaults")
+    group.addoption("--sockfault-json", metavar="FILE", help="write sockfault results as JSON")
+    group.addoption("--sockfault-html", metavar="FILE", help="write a sockfault HTML report")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sockfault: a sockfault scenario case")
+    if (config.getoption("--sockfault-json") or config.getoption("--sockfault-html")) \
+            and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_ReportPlugin(config), "sockfault-report")
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts:
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_unconfigure(config):
+    loop, session = _STATE.pop("loop", None), _STATE.pop("session", None)
+    if loop is not None:
+        if session is not None:
+            loop.run_until_complete(session.close())
+        loop.close()
+
+
+def _session(config):
+    from .runner import Session
+
+    if "loop" not in _STATE:
+        _STATE["loop"] = asyncio.new_event_loop()
+        _STATE["session"] = Session(faithful=config.getoption("--sockfault-faithful"))
+    return _STATE["loop"], _STATE["session"]
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        try:
+            cases = load_cases(self.path)
+        except ScenarioError as exc:
+            yield BrokenScenario.from_parent(self, name=self.path.stem, error=exc)
+            return
+        for case in cases:
+            yield ScenarioItem.from_parent(self, name=case.case_id, case=case)
+
+
+class ScenarioFailure(Exception):
+    pass
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, case: Case, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+        self.add_marker("sockfault")
+        for tag in case.tags:
+            self.add_marker(tag)
+
+    def runtest(self):
+        loop, session = _session(self.config)
+        result = loop.run_until_complete(session.run(self.case))
+        self.user_properties.append(("sockfault", result.to_dict()))
+        if result.verdict == "skipped":
+            pytest.skip(result.reason)
+        if not result.ok:
+            raise ScenarioFailure(result)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioFailure):
+            result = excinfo.value.args[0]
+            text = [f"{self.case.where}: {self.case.case_id}: {result.verdict}", f"  {result.reason}"]
+            for label, run in (("run", result.main), ("control", result.control)):
+                if run is not None:
+                    text += [f"--- {label} timeline (last events) ---", run.timeline.excerpt(30)]
+            return "\n".join(text)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, self.case.line - 1, f"scenario {self.case.case_id}"
+
+
+class BrokenScenario(pytest.Item):
+    def __init__(self, *, error: ScenarioError, **kwargs):
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self):
+        raise self.error
+
+    def repr_failure(self, excinfo, style=None):
+        return f"scenario file does not load: {self.error}"
+
+    def reportinfo(self):
+        return self.path, (self.error.line or 1) - 1, f"scenario file {self.path.name}"
+
+
+class _ReportPlugin:
+    """Gathers sockfault results (from this process or from xdist workers) and writes the reports."""
+
+    def __init__(self, config):
+        self.config, self.entries = config, []
+
+    def pytest_runtest_logreport(self, report):
+        for key, value in getattr(report, "user_properties", []):
+            if key == "sockfault" and report.when == "call":
+                self.entries.append(value)
+
+    def pytest_sessionfinish(self, session):
+        from .report import write_html, write_json
+        from .report._json import results_document
+
+        document = results_document([], [], self.config.getoption("--sockfault-faithful"))
+        document["scenarios"] = self.entries
+        counts: dict[str, int] = {}
+        for entry in self.entries:
+            counts[entry["verdict"]] = counts.get(entry["verdict"], 0) + 1
+        document["summary"] = counts
+        if self.config.getoption("--sockfault-json"):
+            write_json(self.config.getoption("--sockfault-json"), document)
+        if self.config.getoption("--sockfault-html"):
+            write_html(self.config.getoption("--sockfault-html"), document)
