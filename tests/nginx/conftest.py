@@ -1,0 +1,5 @@
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))   # _sfnode
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
