@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import ScenarioError
 from ..faults import FAULTS, load_fault
 from ..peers import resolve_peer
-from ..symptoms import SYMPTOM_PARAMS
+from ..symptoms import SYMPTOM_CHOICES, SYMPTOM_PARAMS
 from ._duration import Duration, parse_duration
 from ._model import Case, Expectation, FaultConfig, PeerConfig, ProxyConfig, Step
 from ._validate import check_dataclass_params, check_params, check_schema
@@ -219,6 +219,10 @@ class _Builder:
             (kind, params), = item.items()
             line = line_of(raw, i) or 0
             params = check_params(params, SYMPTOM_PARAMS[kind], f"expectation {kind!r}", self.file, line)
+            for key, choices in SYMPTOM_CHOICES.items():
+                if key in params and params[key] not in choices:
+                    raise ScenarioError(f"expectation {kind}: {key} {params[key]!r} is not a valid choice",
+                                        self.file, line_of(params, key, line), list(choices))
             for key in ("at", "tolerance", "for", "within"):
                 if key in params:
                     try:

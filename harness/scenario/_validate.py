@@ -60,6 +60,12 @@ def check_schema(raw: Any, file: str) -> None:
     if not errors:
         return
     error = errors[0]
+    if error.validator == "oneOf" and isinstance(error.instance, dict):
+        # a mapping where a string-or-mapping was allowed: report the mapping branch's own problem
+        rank = ("additionalProperties", "minProperties", "maxProperties", "pattern", "type")
+        inner = [c for c in error.context if c.validator in rank]
+        if inner:
+            error = sorted(inner, key=lambda e: (-len(e.absolute_path), rank.index(e.validator)))[0]
     path = list(error.absolute_path)
     where = "/".join(str(p) for p in path) or "top level"
     choices: list[str] = []

@@ -18,7 +18,7 @@ from ._http import http
 from ._observation import Evidence, Observation, fmt_events
 from ._transport import transport_stays
 
-__all__ = ["SYMPTOMS", "SYMPTOM_PARAMS", "Evidence", "Observation", "check", "fmt_events"]
+__all__ = ["SYMPTOMS", "SYMPTOM_PARAMS", "SYMPTOM_CHOICES", "Evidence", "Observation", "check", "fmt_events"]
 
 _DUR = (str, int, float)
 _NUM = (int, float)
@@ -53,12 +53,12 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
     "event_lost": {"side": str, "client": int, "server": int, "name": str},
 }
 
-_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
+SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
             "source": ("any", "probe", "proxy")}
 
 
 def check(kind: str, obs: Observation, params: dict) -> Evidence:
-    for key, choices in _CHOICES.items():
+    for key, choices in SYMPTOM_CHOICES.items():
         if key in params and params[key] not in choices:
             raise SymptomMismatch(f"{key} one of {', '.join(choices)}", repr(params[key]))
     return SYMPTOMS[kind](obs, params)

@@ -1,0 +1,80 @@
+"""Malformed scenario files fail with their file, line and the valid choices, never a traceback."""
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import ScenarioError
+from harness.scenario import load_cases
+
+BAD = Path(__file__).parent.parent / "fixtures" / "bad"
+
+
+def _error(name: str) -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        load_cases(BAD / name)
+    return info.value
+
+
+def test_yaml_syntax_error_names_file_and_line():
+    error = _error("syntax-error.yaml")
+    assert error.file.endswith("syntax-error.yaml")
+    assert error.line in (5, 6)
+    assert "YAML syntax error" in str(error)
+
+
+def test_unknown_key_lists_the_valid_keys():
+    error = _error("unknown-key.yaml")
+    assert error.line == 4
+    assert "'clinet'" in error.message
+    assert "client" in error.choices and "servers" in error.choices
+    assert str(error).startswith(f"{error.file}:4: ")
+
+
+def test_unknown_peer_version_lists_installed_versions():
+    error = _error("unknown-version.yaml")
+    assert error.line == 5
+    assert "node@9.9.9" in error.message
+    assert "node@4.8.1" in error.choices and "node@2.4.0" in error.choices
+
+
+def test_wrong_type_names_the_line():
+    error = _error("wrong-type.yaml")
+    assert error.line == 7
+    assert "soon" in str(error)
+
+
+def test_fault_parameter_choice_is_checked():
+    error = _error("bad-fault-choice.yaml")
+    assert error.line == 5
+    assert "latency" in error.choices and "reset_peer" in error.choices
+
+
+def test_symptom_parameter_typo():
+    error = _error("bad-symptom-key.yaml")
+    assert error.line == 6
+    assert "whenn" in error.message and "at" in error.choices
+
+
+def test_unknown_fault_lists_registered_faults(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text("name: f\ndoc: x\nserver: node@4.8.1\nfaults:\n  - teleport: {}\nexpect:\n  - connected: {}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_cases(path)
+    assert info.value.line == 5 and "toxic" in info.value.choices
+
+
+def test_duplicate_key(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text("name: d\ndoc: x\nname: e\nserver: node@4.8.1\nexpect:\n  - connected: {}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_cases(path)
+    assert info.value.line == 3 and "duplicate" in info.value.message
+
+
+def test_unknown_step_key(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\ndoc: x\nserver: node@4.8.1\nsteps:\n  - emitt: {event: a}\nexpect:\n  - connected: {}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_cases(path)
+    assert info.value.line == 5 and "emit" in info.value.choices

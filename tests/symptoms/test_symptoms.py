@@ -1,0 +1,136 @@
+"""Each matcher against hand-built timelines: it finds the evidence, or says what it saw instead."""
+
+import pytest
+
+from harness.errors import SymptomMismatch
+from harness.scenario import parse_duration
+from harness.symptoms import check
+
+
+def _handshake(tl, t=0.1, interval=500, timeout=200):
+    tl.at(t, "client:0", "handshake", sid="s", pingInterval=interval, pingTimeout=timeout, upgrades=["websocket"])
+
+
+def test_connected_follows_the_upgrade(tl):
+    tl.at(0.1, "client:0", "connect", id="a", transport="polling")
+    tl.at(0.2, "client:0", "upgrade", transport="websocket")
+    obs = tl.observe()
+    assert "now websocket" in check("connected", obs, {"transport": "websocket"}).text
+    with pytest.raises(SymptomMismatch, match="final transport websocket"):
+        check("connected", obs, {"transport": "polling"})
+
+
+def test_connected_reports_the_errors_it_saw_instead(tl):
+    tl.at(0.1, "client:0", "connect_error", message="xhr poll error", description=400)
+    with pytest.raises(SymptomMismatch) as info:
+        check("connected", tl.observe(), {})
+    assert "xhr poll error" in str(info.value) and info.value.evidence
+
+
+def test_connect_error_matches_message_and_description_loosely_typed(tl):
+    tl.at(0.1, "client:0", "connect_error", message="xhr poll error", description=400)
+    obs = tl.observe()
+    assert check("connect_error", obs, {"message": "xhr poll error", "description": "400"})
+    with pytest.raises(SymptomMismatch, match="saw client:0 connect_error"):
+        check("connect_error", obs, {"message": "xhr poll error", "description": 404})
+    assert check("connect_error", obs, {"message_contains": "poll"})
+
+
+def test_never_connects(tl):
+    tl.at(0.1, "client:0", "connect_error", message="timeout")
+    assert check("never_connects", tl.observe(), {})
+    tl.at(0.2, "client:0", "connect", id="x", transport="websocket")
+    with pytest.raises(SymptomMismatch):
+        check("never_connects", tl.observe(), {})
+
+
+def test_disconnect_window_is_relative_to_the_advertised_heartbeat(tl):
+    _handshake(tl, 0.1, 500, 200)                    # heartbeat 0.7 s
+    tl.at(0.81, "client:0", "disconnect", reason="ping timeout")
+    obs = tl.observe()
+    params = {"reason": "ping timeout", "at": parse_duration("1 heartbeat")}
+    assert "expected 0.70±0.30 s after handshake" in check("disconnect", obs, params).text
+    late = {"reason": "ping timeout", "at": parse_duration("1 heartbeat"), "tolerance": parse_duration("50ms")}
+    with pytest.raises(SymptomMismatch, match=r"at 0\.71 s"):
+        check("disconnect", obs, dict(late, at=parse_duration("1.5 heartbeats")))
+
+
+def test_disconnect_wrong_reason_names_what_was_seen(tl):
+    _handshake(tl)
+    tl.at(0.3, "server:0", "disconnect", id="a", reason="transport close")
+    with pytest.raises(SymptomMismatch) as info:
+        check("disconnect", tl.observe(), {"reason": "ping timeout"})
+    assert "transport close" in str(info.value)
+
+
+def test_disconnect_side_and_count(tl):
+    _handshake(tl)
+    tl.at(1.0, "server:0", "disconnect", reason="transport close")
+    tl.at(2.0, "server:0", "disconnect", reason="transport close")
+    obs = tl.observe()
+    assert check("disconnect", obs, {"side": "server", "min_count": 2, "reason": "transport close"})
+    with pytest.raises(SymptomMismatch):
+        check("disconnect", obs, {"side": "client"})
+    with pytest.raises(SymptomMismatch, match="at least 3"):
+        check("disconnect", obs, {"side": "server", "min_count": 3})
+
+
+def test_no_disconnect_needs_the_whole_window_watched(tl):
+    _handshake(tl, 0.1, 500, 200)
+    tl.at(0.2, "client:0", "connect", id="a", transport="websocket")
+    with pytest.raises(SymptomMismatch, match="watched only"):
+        check("no_disconnect", tl.observe(end=1.0), {"for": parse_duration("2 heartbeats")})
+    assert check("no_disconnect", tl.observe(end=1.7), {"for": parse_duration("2 heartbeats")})
+
+
+def test_transport_stays_polling(tl):
+    _handshake(tl)
+    tl.at(0.2, "client:0", "connect", id="a", transport="polling")
+    tl.at(0.3, "client:0", "upgradeError", message="probe error")
+    params = {"transport": "polling", "for": parse_duration("1s"), "upgrade_error": True}
+    with pytest.raises(SymptomMismatch, match="ended"):
+        check("transport_stays", tl.observe(end=0.5), params)
+    assert "probe error" in check("transport_stays", tl.observe(end=1.3), params).text
+    tl.at(1.4, "client:0", "upgrade", transport="websocket")
+    with pytest.raises(SymptomMismatch, match="upgraded to websocket"):
+        check("transport_stays", tl.observe(), params)
+
+
+def test_http_matches_a_json_subset(tl):
+    tl.at(0.1, "probe", "http", method="GET", url="http://x/socket.io/?EIO=3", status=400,
+          json={"code": 5, "message": "Unsupported protocol version"}, body="{}", content_type="application/json")
+    obs = tl.observe()
+    assert check("http", obs, {"status": 400, "json": {"code": 5}, "source": "probe"})
+    with pytest.raises(SymptomMismatch):
+        check("http", obs, {"status": 400, "json": {"code": 1}})
+    with pytest.raises(SymptomMismatch):
+        check("http", obs, {"status": 400, "source": "proxy"})
+
+
+def test_event_received_and_lost(tl):
+    tl.at(0.1, "client:0", "emitted", name="big", size=2000)
+    obs = tl.observe()
+    assert check("event_lost", obs, {"name": "big"})
+    tl.at(0.2, "server:0", "message", id="a", name="big", size=2000)
+    tl.at(0.3, "client:0", "ack", ack="e1", args=[{}])
+    obs = tl.observe()
+    assert check("event_received", obs, {"name": "big", "size": 2000})
+    assert check("event_received", obs, {"ack": "e1"})
+    with pytest.raises(SymptomMismatch):
+        check("event_lost", obs, {"name": "big"})
+
+
+def test_reconnected_with_a_new_id(tl):
+    tl.at(0.1, "client:0", "connect", id="a", transport="websocket")
+    tl.at(1.0, "client:0", "disconnect", reason="ping timeout")
+    tl.at(1.5, "client:0", "connect", id="b", transport="websocket")
+    obs = tl.observe()
+    assert check("reconnected", obs, {"new_id": True})
+    with pytest.raises(SymptomMismatch, match="same socket id"):
+        check("reconnected", obs, {"new_id": False})
+
+
+def test_events_after_the_observation_end_are_ignored(tl):
+    tl.at(0.1, "client:0", "connect_error", message="timeout")
+    tl.at(5.0, "client:0", "connect", id="a", transport="polling")
+    assert check("never_connects", tl.observe(end=1.0), {})

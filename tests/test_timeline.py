@@ -1,0 +1,53 @@
+import asyncio
+import json
+
+from harness.timeline import Timeline
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_events_are_ms_since_start_and_filterable():
+    clock = FakeClock()
+    timeline = Timeline(clock)
+    clock.now += 0.25
+    timeline.add("client:0", "connect", {"id": "a"})
+    clock.now += 1.0
+    timeline.add("server:0", "disconnect", reason="ping timeout")
+    assert [e.t for e in timeline.events()] == [250.0, 1250.0]
+    assert [e.kind for e in timeline.events("client")] == ["connect"]
+    assert [e.kind for e in timeline.events(kind={"connect", "disconnect"})] == ["connect", "disconnect"]
+    assert timeline.events("client:1") == []
+    assert json.loads(json.dumps(timeline.to_json()))[1] == {
+        "t": 1250.0, "source": "server:0", "kind": "disconnect", "data": {"reason": "ping timeout"}}
+
+
+async def test_wait_for_sees_past_and_future_events_and_times_out():
+    timeline = Timeline()
+    timeline.add("a", "x")
+    assert (await timeline.wait_for(lambda e: e.kind == "x", 0.01)).source == "a"
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.02, timeline.add, "b", "y")
+    assert (await timeline.wait_for(lambda e: e.kind == "y", 1.0)).source == "b"
+    assert await timeline.wait_for(lambda e: e.kind == "never", 0.02) is None
+    assert timeline._waiters == []
+
+
+async def test_events_added_from_another_thread_wake_waiters():
+    import threading
+    timeline = Timeline()
+    threading.Timer(0.02, timeline.add, args=("proxy:x", "http")).start()
+    assert (await timeline.wait_for(lambda e: e.kind == "http", 1.0)) is not None
+
+
+def test_excerpt_says_how_much_was_left_out():
+    timeline = Timeline()
+    for i in range(5):
+        timeline.add("runner", "step", n=i)
+    text = timeline.excerpt(limit=2)
+    assert text.splitlines()[0] == "... 3 earlier events" and "step" in text

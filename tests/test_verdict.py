@@ -1,0 +1,47 @@
+"""The verdict: reproduced only when the symptom is there with the cause and absent without it."""
+
+import dataclasses
+
+from harness.results import CheckResult, RunResult
+from harness.runner import verdict_of
+from harness.scenario import Case, Duration, Expectation
+from harness.timeline import Timeline
+
+CASE = Case(name="s", case_id="s", file="f.yaml", line=1, doc="d", timing="compressed", timeout=Duration(10),
+            tags=(), servers=(), clients=(), proxies=(), faults=(), steps=(),
+            expect=(Expectation("connect_error", {}, 5),), cause="pair")
+
+
+def _run(*oks, control=(), error=None, skipped=None):
+    return RunResult("s", Timeline(), checks=[CheckResult("k", "k", 5, ok, "text") for ok in oks],
+                     control_checks=[CheckResult("c", "c", 9, ok, "ctext") for ok in control], error=error,
+                     skipped=skipped)
+
+
+def test_reproduced_needs_symptom_present_and_absent_in_control():
+    assert verdict_of(CASE, _run(True), _run(False, control=[True]))[0] == "reproduced"
+
+
+def test_symptom_missing_is_not_reproduced():
+    verdict, reason = verdict_of(CASE, _run(True, False), _run(False))
+    assert verdict == "not reproduced" and "line 5" in reason
+
+
+def test_symptom_also_in_control_fails_the_control():
+    assert verdict_of(CASE, _run(True), _run(True))[0] == "control failed"
+
+
+def test_control_expectations_must_hold():
+    verdict, reason = verdict_of(CASE, _run(True), _run(False, control=[False]))
+    assert verdict == "control failed" and "line 9" in reason
+
+
+def test_errors_and_skips_win():
+    assert verdict_of(CASE, _run(True, error="boom"), _run(False))[0] == "error"
+    assert verdict_of(CASE, _run(True), _run(False, error="boom"))[0] == "error"
+    assert verdict_of(CASE, _run(skipped="no nginx"), None)[0] == "skipped"
+
+
+def test_baseline_has_no_control():
+    baseline = dataclasses.replace(CASE, cause="baseline")
+    assert verdict_of(baseline, _run(True), None) == ("reproduced", "baseline (no fault, no control)")
