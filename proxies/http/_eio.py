@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PACKET_TYPES", "split_polling", "join_polling", "frame_type", "eio_of", "describe_polling", "describe_frame"]
+__all__ = ["PACKET_TYPES", "split_polling", "join_polling", "frame_type", "packet_type", "eio_of",
+           "describe_polling", "describe_frame"]
 
 PACKET_TYPES = {"0": "open", "1": "close", "2": "ping", "3": "pong", "4": "message", "5": "upgrade", "6": "noop"}
 TYPE_CODES = {v: k for k, v in PACKET_TYPES.items()}

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not node_available(), reason="
 PAIRS = {"4.8.1": "4.8.1", "2.4.1": "2.4.0"}    # server -> client
 
 
-async def through(upstreams, client="4.8.1", options=None, fault=None, duration_ms=1500, **client_opts):
+async def through(upstreams, client="4.8.1", options=None, fault=None, duration_ms=1500, every_ms=100, **client_opts):
     timeline = Timeline()
     link = HttpLink("edge", options or {}, timeline)
     host, port = await link.start(upstreams)
@@ -22,7 +22,8 @@ async def through(upstreams, client="4.8.1", options=None, fault=None, duration_
             (name, kwargs), = fault.items()
             f = load_fault(name)(**kwargs)
             await f.apply(ctx)
-        events = await run_client(f"http://{host}:{port}", client, duration_ms=duration_ms, **client_opts)
+        events = await run_client(f"http://{host}:{port}", client, duration_ms=duration_ms, every_ms=every_ms,
+                                  **client_opts)
     finally:
         await link.stop()
     return events, timeline
@@ -114,3 +115,31 @@ async def test_fault_added_and_removed_at_run_time():
         finally:
             await link.stop()
     assert "upgrade" not in kinds(stuck) and first(freed, "upgrade")
+
+
+async def test_dropped_server_pings_give_ping_timeout():
+    async with NodeServer(ping=(500, 300)) as srv:
+        events, tl = await through([srv.address], fault={"engine_packets": {"types": ["ping"]}}, duration_ms=2000)
+    disc = first(events, "disconnect")
+    assert first(events, "connect") and disc and disc["reason"] == "ping timeout"
+    assert 700 <= disc["t"] <= 1300, disc       # pingInterval + pingTimeout = 800 ms after the open
+    dropped = [e for e in tl.events("proxy:edge", "ws_message") if e.data.get("dropped")]
+    assert dropped and dropped[0].data["packet"]["type"] == "ping"
+
+
+async def test_dropped_pongs_v2_client_ping_timeout():
+    """v3: the client pings, the server answers; eat the answers (not the probe's) and the
+    v2 client gives up. Its emits are sparse: any packet re-arms a v2 client's heartbeat."""
+    async with NodeServer("2.4.1", ping=(500, 300)) as srv:
+        events, _ = await through([srv.address], "2.4.0", duration_ms=2000, every_ms=10_000,
+                                  fault={"engine_packets": {"types": ["pong"], "data": ""}})
+    disc = first(events, "disconnect")
+    assert first(events, "upgrade") and disc and disc["reason"] == "ping timeout"
+
+
+async def test_eaten_probe_answer_keeps_polling():
+    async with NodeServer() as srv:
+        events, _ = await through([srv.address], fault={"engine_packets": {
+            "types": ["pong"], "data": "probe", "transport": "websocket"}})
+    assert "upgrade" not in kinds(events) and first(events, "end")["transport"] == "polling"
+    assert len(acks(events)) >= 8

@@ -1,0 +1,36 @@
+from proxies.http._eio import describe_frame, eio_of, frame_type, join_polling, split_polling
+
+
+def test_v4_split_and_join_are_byte_exact():
+    body = b'0{"sid":"a"}\x1e2\x1e42["hi","\xc3\xa9"]'
+    packets = split_polling(body, 4)
+    assert packets == ['0{"sid":"a"}', "2", '42["hi","é"]']
+    assert join_polling(packets, 4) == body
+
+
+def test_v3_lengths_count_utf16_units():
+    body = '6:42["😀"]2:40'.encode()   # 😀 is two UTF-16 units: 42["😀"] is 7 units... built below
+    packet = '42["😀"]'
+    body = f"{len(packet.encode('utf-16-le')) // 2}:{packet}1:2".encode()
+    assert split_polling(body, 3) == [packet, "2"]
+    assert join_polling([packet, "2"], 3) == body
+
+
+def test_v3_binary_or_garbage_is_not_split():
+    assert split_polling(b"\x00\x01\xff4abc", 3) is None
+    assert split_polling(b"x:2", 3) is None
+
+
+def test_eio_detection():
+    assert eio_of("3") == 3
+    assert eio_of("4", b'96:0{"sid":"x"}') == 3        # a 2.x server answering EIO=4
+    assert eio_of("4", b'0{"sid":"x"}') == 4
+    assert eio_of(None) == 4
+
+
+def test_frame_types():
+    assert frame_type(b"2", True, 4) == "ping"
+    assert frame_type(b"3probe", True, 4) == "pong"
+    assert frame_type(b"\x01\x02", False, 4) == "message"
+    assert frame_type(b"\x04\x02", False, 3) == "message"
+    assert describe_frame(b"42[\"a\"]", True, 4) == {"type": "message", "data": '2["a"]'}
