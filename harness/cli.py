@@ -110,3 +110,7 @@ def _summary(results, seconds: float, load_errors) -> None:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
     parts = [f"{n} {v}" for v, n in counts.items()] + ([f"{len(load_errors)} load errors"] if load_errors else [])
     print(f"\n{len(results)} cases in {seconds:.1f} s: {', '.join(parts) or 'nothing ran'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

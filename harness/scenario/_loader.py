@@ -15,7 +15,7 @@ from ..symptoms import SYMPTOM_CHOICES, SYMPTOM_PARAMS
 from ._duration import Duration, parse_duration
 from ._model import Case, Expectation, FaultConfig, PeerConfig, ProxyConfig, Step
 from ._validate import check_dataclass_params, check_params, check_schema
-from ._yaml import load_yaml, line_of
+from ._yaml import LList, line_of, load_yaml
 
 __all__ = ["load_cases", "STEP_PARAMS"]
 
@@ -32,7 +32,7 @@ STEP_PARAMS: dict[str, dict[str, Any]] = {
 }
 _FAULT_TIMING = ("at", "for")
 DEFAULT_TIMEOUT = {"compressed": Duration(seconds=60), "faithful": Duration(seconds=300)}
-DEFAULT_STEPS = (Step("connect", {}), Step("wait_for", {"event": ["connect", "connect_error"], "timeout": "5s"}))
+DEFAULT_STEPS = (Step("connect", {}), Step("wait_for", {"event": ["connect", "connect_error"], "timeout": Duration(seconds=5)}))
 
 
 def load_cases(path: str | Path) -> list[Case]:
@@ -58,8 +58,8 @@ class _Builder:
             raise self.err("use either `server` or `servers`, not both", raw, "servers")
         if "client" in raw and "clients" in raw:
             raise self.err("use either `client` or `clients`, not both", raw, "clients")
-        servers_raw = raw.get("servers") or ([raw["server"]] if "server" in raw else None)
-        clients_raw = raw.get("clients") or ([raw["client"]] if "client" in raw else [])
+        servers_raw = raw.get("servers") or (_single(raw, "server") if "server" in raw else None)
+        clients_raw = raw.get("clients") or (_single(raw, "client") if "client" in raw else [])
         if servers_raw is None and "matrix" not in raw:
             raise self.err("a scenario needs a `server` (or `servers`, or a `matrix`)")
         matrix = raw.get("matrix")
@@ -237,6 +237,13 @@ class _Builder:
             if client.target.startswith("server:") and int(client.target[7:]) >= len(case.servers):
                 raise ScenarioError(f"client target {client.target!r}: there are {len(case.servers)} server(s)",
                                     self.file, client.line)
+
+
+def _single(raw: dict, key: str) -> LList:
+    """`server: x` as a one-item list that still knows x's line."""
+    out = LList([raw[key]])
+    out.line, out.item_lines = line_of(raw, key), [line_of(raw, key)]
+    return out
 
 
 def _with_peer(raw: Any, peer: str) -> Any:
