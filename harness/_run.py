@@ -221,6 +221,6 @@ class Run:
                 await asyncio.wait_for(self.remove_fault(label), 2.0)
             except Exception:
                 pass
-        await asyncio.gather(*(p.stop() for p in self.clients), return_exceptions=True)
-        await asyncio.gather(*(link.stop() for link in self.links.values()), return_exceptions=True)
-        await asyncio.gather(*(p.stop() for p in self.servers), return_exceptions=True)
+        # all at once: the symptoms are already judged, so the order of the goodbyes does not matter
+        await asyncio.gather(*(p.stop() for p in self.clients + self.servers),
+                             *(link.stop() for link in self.links.values()), return_exceptions=True)

@@ -57,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _peers() -> int:
-    for role, specs in installed_peers().items():
-        print(f"{role}s: {', '.join(specs)}")
+    for role, rows in installed_peers().items():
+        print(f"{role}s:")
+        for row in rows:
+            print(f"  {row}")
     return 0
 
 

@@ -82,5 +82,18 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
 
 
 def installed_peers() -> dict[str, list[str]]:
-    """role -> the peer specs this machine can run, for `sockfault peers` and error messages."""
-    return {role: _choices(role)[:-1] for role in ("server", "client")}
+    """role -> each peer with the version really installed (read from node_modules / the venv)."""
+    out: dict[str, list[str]] = {}
+    for role in ("server", "client"):
+        rows = []
+        for version in _node_versions(role):
+            package = NODE_DIR / "node_modules" / (_NODE_PREFIX[role] + version) / "package.json"
+            found = json.loads(package.read_text())["version"] if package.exists() else "NOT INSTALLED (make setup)"
+            rows.append(f"node@{version}: {'socket.io' if role == 'server' else 'socket.io-client'} {found}")
+        rows.append(f"python@{_python_socketio_version()}: python-socketio {_python_socketio_version()}, "
+                    f"python-engineio {metadata.version('python-engineio')}")
+        if role == "server":
+            rows += [f"plain-ws: websockets {metadata.version('websockets')}",
+                     f"plain-http: aiohttp {metadata.version('aiohttp')}"]
+        out[role] = rows
+    return out
