@@ -12,7 +12,7 @@ from aiohttp import WSMsgType, web
 
 from harness.probe import BODY_LIMIT, handshake, probe_all, request, upgrade
 from harness.probe import cli
-from harness.protocol import ErrorCode
+from harness.protocol import ErrorCode, Packet, PacketType
 from harness.timeline import Timeline
 
 SEEN = web.AppKey("seen", list)
@@ -111,7 +111,7 @@ async def test_v2_server_answers_eio4_in_v3_framing(serve):
 async def test_post_poll_and_upgrade(serve):
     url, app = await serve("node-2.4.1")
     tl = Timeline()
-    post = await request(url, method="POST", eio=3, sid="abc", body=[__import__("harness.protocol").protocol.Packet(2)],
+    post = await request(url, method="POST", eio=3, sid="abc", body=[Packet(PacketType.PING)],
                          timeline=tl)
     assert post.ok and post.packets is None and app[SEEN][-1][3] == b"1:2"
     poll = await request(url, eio=3, sid="abc", timeline=tl, query={"b64": 1})
