@@ -78,7 +78,9 @@ function onConnection(socket) {
 function start(cmd) {
   if (io) throw new Error('already started');
   const opts = Object.assign({}, cmd.options || {});
-  httpServer = http.createServer();
+  // What `new Server(port)` does: any request outside the Socket.IO path gets an empty 404
+  // (engine.io hands such requests to the listeners that were there before it attached).
+  httpServer = http.createServer((req, res) => { res.writeHead(404); res.end(); });
   io = major >= 3 ? new sio.Server(httpServer, opts) : sio(httpServer, opts);
   const namespaces = new Set(['/'].concat(cmd.namespaces || []));
   for (const ns of namespaces) io.of(ns).on('connection', onConnection);
