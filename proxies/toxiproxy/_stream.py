@@ -14,6 +14,7 @@ import logging
 from collections import deque
 from typing import Any, Callable
 
+from . import _splice
 from ._rand import rng
 
 __all__ = ["Chunk", "Direction"]
@@ -153,6 +154,7 @@ class Direction:
         self._sink_waiters: list[asyncio.Future] = []
         self._on_reset = on_reset
         self.ended = False
+        self.splicer: _splice.Splicer | None = None
 
     # -- data in ------------------------------------------------------------------
     def feed(self, data: bytes) -> None:
@@ -207,6 +209,8 @@ class Direction:
         self.update_source()
 
     def update_source(self) -> None:
+        if self.splicer is not None:
+            return
         head = self.head
         want = (self.sink_paused if head is None else head.qbytes > HIGH)
         if want != self._source_paused and self.source is not None and not self.source.is_closing():
@@ -224,7 +228,22 @@ class Direction:
             if stage.active:
                 nxt = stage
         self.head = nxt
+        if nxt is not None and self.splicer is not None:
+            self.splicer.stop()
         self.update_source()
+        self.try_splice()
+
+    def try_splice(self) -> None:
+        """Switch to the zero-copy path when nothing stands between source and sink."""
+        if (self.head is None and self.splicer is None and _splice.AVAILABLE and self.source is not None
+                and self.sink is not None and not self.ended and not self._source_paused
+                and not self.source.is_closing() and not self.sink.is_closing()
+                and self.sink.get_write_buffer_size() == 0):
+            try:
+                self.splicer = _splice.Splicer(self)
+            except (OSError, AttributeError, ValueError, RuntimeError):
+                log.debug("splice unavailable", exc_info=True)
+                self.splicer = None
 
     def _successor(self, index: int) -> Stage | None:
         return next((s for s in self.stages[index:] if s.active), None)
@@ -268,6 +287,8 @@ class Direction:
             self.remove(stage.wrapper.name)
 
     def cancel(self) -> None:
+        if self.splicer is not None:
+            self.splicer.stop(drop=True)
         for stage in self.stages:
             stage.detach()
         for future in self._sink_waiters:
