@@ -96,38 +96,46 @@ def _short(packet: str, limit: int = 160) -> dict:
 
 def describe_polling(body: bytes, eio: int) -> list[dict] | None:
     """A JSON-friendly view of a polling body: harness.protocol's when importable."""
-    decoded = _protocol_polling(body, eio)
-    if decoded is not None:
-        return decoded
+    codec = _codec()
+    if codec is not None:
+        try:
+            return [_trim(d) for d in codec.describe_packets(codec.decode_polling_body(body, eio), eio)]
+        except Exception:   # ProtocolError, or a codec bug: fall back to the raw split
+            pass
     packets = split_polling(body, eio)
     return None if packets is None else [_short(p) for p in packets]
 
 
 def describe_frame(data: bytes, is_text: bool, eio: int) -> dict:
+    codec = _codec()
+    if codec is not None:
+        try:
+            frame = data.decode("utf-8") if is_text else data
+            return _trim(codec.describe_packets([codec.decode_ws_frame(frame, eio)], eio)[0])
+        except Exception:
+            pass
     if not is_text:
         return {"type": frame_type(data, False, eio), "binary": len(data)}
     return _short(data.decode("utf-8", "replace"))
 
 
-def _protocol_polling(body: bytes, eio: int) -> list[dict] | None:
-    try:
-        from harness.protocol import decode_polling_body  # type: ignore
-    except Exception:
-        return None
-    try:
-        packets = decode_polling_body(body, eio)
-    except Exception:
-        return None
-    return [_jsonable(p) for p in packets]
+_CODEC: object = None
 
 
-def _jsonable(p) -> dict:
-    if isinstance(p, dict):
-        return p
-    d = getattr(p, "to_dict", None)
-    if callable(d):
-        return d()
-    from dataclasses import asdict, is_dataclass
-    if is_dataclass(p):
-        return {k: (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in asdict(p).items()}
-    return {"repr": repr(p)[:200]}
+def _codec():
+    """harness.protocol, or None while it is absent (the local framing above is used then)."""
+    global _CODEC
+    if _CODEC is None:
+        try:
+            import harness.protocol as codec
+            _CODEC = codec if hasattr(codec, "describe_packets") else False
+        except ImportError:
+            _CODEC = False
+    return _CODEC or None
+
+
+def _trim(item: dict, limit: int = 160) -> dict:
+    data = item.get("data")
+    if isinstance(data, str) and len(data) > limit:
+        item["data"] = data[:limit] + f"...(+{len(data) - limit})"
+    return item

@@ -33,4 +33,7 @@ def test_frame_types():
     assert frame_type(b"3probe", True, 4) == "pong"
     assert frame_type(b"\x01\x02", False, 4) == "message"
     assert frame_type(b"\x04\x02", False, 3) == "message"
-    assert describe_frame(b"42[\"a\"]", True, 4) == {"type": "message", "data": '2["a"]'}
+    described = describe_frame(b"42[\"a\"]", True, 4)
+    assert described["type"] == "message" and described["data"] == '2["a"]'
+    if "sio" in described:       # harness.protocol present: the Socket.IO layer is decoded too
+        assert described["sio"]["type"] == "EVENT" and described["sio"]["data"] == ["a"]
