@@ -3,62 +3,13 @@ threaded TCP peers (echo, send-N-bytes) to proxy to."""
 
 from __future__ import annotations
 
-import socket
-import threading
-from typing import Callable
-
 import pytest
 import requests
 import toxiproxy
 
 from proxies.toxiproxy import ToxiproxyServer
 
-
-class Peer:
-    """A threaded TCP server on 127.0.0.1:0 running `handle(conn)` per connection."""
-
-    def __init__(self, handle: Callable[[socket.socket], None]):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1024)
-        self.port = self.sock.getsockname()[1]
-        self.addr = f"127.0.0.1:{self.port}"
-        self.handle = handle
-        self.conns: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(conn)
-            threading.Thread(target=self._run, args=(conn,), daemon=True).start()
-
-    def _run(self, conn: socket.socket) -> None:
-        try:
-            self.handle(conn)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self.sock.shutdown(socket.SHUT_RDWR) if hasattr(socket, "SHUT_RDWR") else None
-        self.sock.close()
-        self._thread.join(2)
-        for conn in self.conns:
-            try:
-                conn.close()
-            except OSError:
-                pass
-
-
-def echo_handler(conn: socket.socket) -> None:
-    while data := conn.recv(1 << 16):
-        conn.sendall(data)
+from _toxiproxy_helpers import Peer, echo_handler
 
 
 @pytest.fixture(scope="module")
@@ -101,19 +52,3 @@ def make_peer():
     yield make
     for p in peers:
         p.close()
-
-
-def listen_addr(proxy) -> tuple[str, int]:
-    listen = proxy["listen"] if isinstance(proxy, dict) else proxy.listen
-    host, _, port = listen.rpartition(":")
-    return host, int(port)
-
-
-def recv_exactly(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        data = sock.recv(n - len(buf))
-        if not data:
-            break
-        buf += data
-    return bytes(buf)

@@ -12,7 +12,7 @@ import requests
 import toxiproxy
 from toxiproxy.exceptions import InvalidToxic, NotFound, ProxyExists
 
-from conftest import listen_addr
+from _toxiproxy_helpers import listen_addr
 
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json"

@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from conftest import listen_addr, recv_exactly
+from _toxiproxy_helpers import listen_addr, recv_exactly
 
 
 def proxy_to(api, upstream: str, name: str = "p") -> tuple[str, int]:
