@@ -7,10 +7,12 @@ manager so every spare process is stopped at the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from ._run import Run
 from ._timescale import SCALE
+from .links import LINK_KINDS, load_link
 from .peers import PeerPool
 from .results import CaseResult, RunResult
 from .scenario import Case
@@ -22,6 +24,7 @@ class Session:
     def __init__(self, faithful: bool = False, spares: int = 2):
         self.faithful = faithful
         self.pool = PeerPool(spares=spares)
+        self._exclusive: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> "Session":
         return self
@@ -46,6 +49,13 @@ class Session:
         return CaseResult(case, verdict, reason, main, control, time.monotonic() - started)
 
     async def _run_one(self, case: Case) -> RunResult:
+        async with contextlib.AsyncExitStack() as stack:
+            for kind in sorted({p.kind for p in case.proxies}):
+                if kind in LINK_KINDS and not load_link(kind).concurrent:
+                    await stack.enter_async_context(self._exclusive.setdefault(kind, asyncio.Lock()))
+            return await self._run_alone(case)
+
+    async def _run_alone(self, case: Case) -> RunResult:
         run = Run(case, self.pool, self.compressed(case))
         timeout = case.timeout.resolve(30.0 * SCALE if self.compressed(case) else 30.0)
         if self.faithful and case.timing == "compressed":
@@ -77,9 +87,13 @@ def verdict_of(case: Case, main: RunResult, control: RunResult | None) -> tuple[
     if control is None:
         return "reproduced", "baseline (no fault, no control)" if case.cause == "baseline" else "no control"
     primary = control.checks[0]
-    if primary.ok:
+    if case.negative and not primary.ok:
+        return "control failed", f"without the fault the expected behaviour is missing: {primary.text}"
+    if primary.ok and not case.negative:
         return "control failed", f"the symptom is also present without the cause: {primary.text}"
     failed = [c for c in control.control_checks if not c.ok]
     if failed:
         return "control failed", "; ".join(f"line {c.line}: {c.text}" for c in failed)
+    if case.negative:
+        return "reproduced", "the fault makes no difference: the same behaviour with and without it"
     return "reproduced", f"present with the {'fault' if case.cause == 'fault' else 'pair'}, absent in the control"

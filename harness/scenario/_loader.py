@@ -69,29 +69,34 @@ class _Builder:
 
     def matrix_cases(self, matrix: dict, servers_raw: list, clients_raw: list) -> list[Case]:
         if "pairs" in matrix:
-            cells = [(p["server"], p["client"], p) for p in matrix["pairs"]]
+            pairs = [(p["server"], p["client"], p) for p in matrix["pairs"]]
         else:
-            cells = [(s, c, matrix) for s, c in itertools.product(matrix.get("server") or [None],
+            pairs = [(s, c, matrix) for s, c in itertools.product(matrix.get("server") or [None],
                                                                     matrix.get("client") or [None])]
+        faults = list(enumerate(matrix["fault"])) if "fault" in matrix else [(None, None)]
         overrides = matrix.get("cells", [])
         cases = []
-        for server, client, node in cells:
+        for (server, client, node), (fault_index, fault) in itertools.product(pairs, faults):
             expect, control = self.raw["expect"], self.raw.get("control")
             for cell in overrides:
                 if cell.get("server", server) == server and cell.get("client", client) == client:
                     expect, control = cell.get("expect", expect), cell.get("control", control)
             s_raw = [_with_peer(servers_raw[0], server)] + list(servers_raw[1:]) if server else servers_raw
             c_raw = [_with_peer((clients_raw or ["?"])[0], client)] + list(clients_raw[1:]) if client else clients_raw
-            label = ",".join(f"{k}={v}" for k, v in (("server", server), ("client", client)) if v)
-            cases.append(self.case(f"{self.raw['name']}[{label}]", s_raw, c_raw, expect, control,
-                                   line=line_of(node)))
+            labels = [f"{k}={v}" for k, v in (("server", server), ("client", client)) if v]
+            if fault is not None:
+                labels.append(f"fault={_fault_label(fault)}")
+            faults_raw = _single(matrix, "fault", fault_index) if fault is not None else None
+            cases.append(self.case(f"{self.raw['name']}[{','.join(labels)}]", s_raw, c_raw, expect, control,
+                                   line=line_of(node), faults_raw=faults_raw))
         return cases
 
     def case(self, case_id: str, servers_raw: list, clients_raw: list, expect_raw: list, control_raw: Any,
-             line: int | None = None) -> Case:
+             line: int | None = None, faults_raw: list | None = None) -> Case:
         raw = self.raw
         timing = raw.get("timing", "compressed")
-        faults = tuple(self.fault(f, i) for i, f in enumerate(raw.get("faults", [])))
+        faults_raw = raw.get("faults", []) if faults_raw is None else faults_raw
+        faults = tuple(self.fault(f, i, faults_raw) for i, f in enumerate(faults_raw))
         labels = [f.label for f in faults]
         steps = tuple(self.step(s, raw["steps"], i, labels) for i, s in enumerate(raw["steps"])) \
             if raw.get("steps") else DEFAULT_STEPS
@@ -103,7 +108,7 @@ class _Builder:
             servers=tuple(self.peer(p, "server", servers_raw, i) for i, p in enumerate(servers_raw)),
             clients=tuple(self.peer(p, "client", clients_raw, i) for i, p in enumerate(clients_raw)),
             proxies=self.proxies(raw.get("proxies", [])),
-            faults=faults, steps=steps, expect=self.expectations(expect_raw),
+            faults=faults, steps=steps, expect=self.expectations(expect_raw), negative=bool(raw.get("negative")),
         )
         self.check_targets(base)
         if faults and control_raw is None:
@@ -111,8 +116,8 @@ class _Builder:
         if control_raw is None:
             return dataclasses.replace(base, cause="baseline")
         control = self.control(base, control_raw)
-        cause = "fault" if faults else "pair"
-        if not faults and not any(k in control_raw for k in ("server", "client")):
+        cause = "fault" if faults and not control_raw.get("keep_faults") else "pair"
+        if cause == "pair" and not any(k in control_raw for k in ("server", "client")):
             raise self.err("a control with no fault must name the compatible `server` or `client` to compare with",
                            raw, "control")
         return dataclasses.replace(base, control=control, cause=cause)
@@ -126,11 +131,13 @@ class _Builder:
             if not clients:
                 raise self.err("control overrides a client but the scenario has none", raw, "client")
             clients[0] = self.override(clients[0], raw["client"], "client", raw)
-        steps = tuple(self.step(s, raw["steps"], i, []) for i, s in enumerate(raw["steps"])) \
+        steps = tuple(self.step(s, raw["steps"], i, [f.label for f in base.faults]) for i, s in enumerate(raw["steps"])) \
             if "steps" in raw else base.steps
+        keep = bool(raw.get("keep_faults"))
         return dataclasses.replace(
-            base, case_id=base.case_id + "#control", servers=tuple(servers), clients=tuple(clients), faults=(),
-            steps=tuple(s for s in steps if s.kind not in ("apply_fault", "remove_fault")),
+            base, case_id=base.case_id + "#control", servers=tuple(servers), clients=tuple(clients),
+            faults=base.faults if keep else (),
+            steps=tuple(s for s in steps if keep or s.kind not in ("apply_fault", "remove_fault")),
             control_expect=self.expectations(raw.get("expect", [])), is_control=True)
 
     # -- pieces ------------------------------------------------------------------------------
@@ -172,7 +179,7 @@ class _Builder:
             out.append(ProxyConfig(name, item["kind"], dict(item.get("options", {})), line_of(raw, i) or 0))
         return tuple(out)
 
-    def fault(self, raw: dict, index: int) -> FaultConfig:
+    def fault(self, raw: dict, index: int, siblings: list) -> FaultConfig:
         (name, params), = raw.items()
         line = line_of(raw, name)
         if name not in FAULTS:
@@ -185,8 +192,7 @@ class _Builder:
         except ValueError as exc:
             raise self.err(f"fault {name}: {exc}", raw[name], "at" if "at" in timing else "for") from None
         check_dataclass_params(load_fault(name), params, f"fault {name!r}", self.file, line)
-        label = name if index == 0 or name not in [next(iter(f)) for f in self.raw["faults"][:index]] \
-            else f"{name}#{index}"
+        label = name if name not in [next(iter(f)) for f in siblings[:index]] else f"{name}#{index}"
         return FaultConfig(name, label, params, at, duration, line or 0)
 
     def step(self, raw: Any, parent: list, index: int, fault_labels: list[str]) -> Step:
@@ -239,11 +245,19 @@ class _Builder:
                                     self.file, client.line)
 
 
-def _single(raw: dict, key: str) -> LList:
-    """`server: x` as a one-item list that still knows x's line."""
-    out = LList([raw[key]])
-    out.line, out.item_lines = line_of(raw, key), [line_of(raw, key)]
+def _single(raw: Any, key: Any, index: int | None = None) -> LList:
+    """`server: x` (or item `index` of the list at `key`) as a one-item list that still knows its line."""
+    value = raw[key] if index is None else raw[key][index]
+    line = line_of(raw, key) if index is None else line_of(raw[key], index)
+    out = LList([value])
+    out.line, out.item_lines = line, [line]
     return out
+
+
+def _fault_label(fault: dict) -> str:
+    (name, params), = fault.items()
+    inner = ",".join(f"{k}={v}" for k, v in (params or {}).items() if k not in ("at", "for", "proxy"))
+    return f"{name}({inner})" if inner else name
 
 
 def _with_peer(raw: Any, peer: str) -> Any:

@@ -77,6 +77,7 @@ class Case:
     control_expect: tuple[Expectation, ...] = ()   # what must hold in a control run
     is_control: bool = False
     cause: str = "fault"        # fault | pair | baseline
+    negative: bool = False      # the fault must make no difference: expect holds in the control too
 
     @property
     def symptom(self) -> Expectation:

@@ -43,7 +43,7 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
                       "description": (str, int), "type": str},
     "reconnected": {"client": int, "new_id": bool, "recovered": bool},
     "disconnect": {"side": str, "client": int, "server": int, "reason": (str, list), "at": _DUR,
-                   "tolerance": _DUR, "from": str, "min_count": int},
+                   "within": _DUR, "tolerance": _DUR, "from": str, "min_count": int},
     "no_disconnect": {"side": str, "client": int, "server": int, "for": _DUR},
     "transport_stays": {"client": int, "transport": str, "for": _DUR, "upgrade_error": bool},
     "http": {"source": str, "status": int, "json": dict, "body": str, "body_contains": str,

@@ -39,9 +39,11 @@ def disconnect(obs: Observation, p: dict) -> Evidence:
         raise SymptomMismatch(what, fmt_events(seen), seen)
     if len(hits) < p.get("min_count", 1):
         raise SymptomMismatch(f"{what} at least {p['min_count']} times", f"{len(hits)}: {fmt_events(hits)}", hits)
-    if "at" not in p:
+    if "at" not in p and "within" not in p:
         return Evidence(f"{fmt_events(hits[:2])}", hits[:4])
     heartbeat_s = obs.heartbeat_ms(p.get("client", 0)) / 1000
+    if "within" in p:
+        return _within(obs, p, what, hits, seen, heartbeat_s)
     expected_s = p["at"].resolve(heartbeat_s)
     tolerance_s = p["tolerance"].resolve(heartbeat_s) if "tolerance" in p else max(0.3, 0.15 * expected_s)
     ref_ms, origin = _reference_ms(obs, p)
@@ -53,6 +55,22 @@ def disconnect(obs: Observation, p: dict) -> Evidence:
                               f"{first.data.get('reason')!r} at {offset_s:.2f} s ({fmt_events(seen)})", seen)
     return Evidence(f"{first.source} {first.data.get('reason')!r} at {offset_s:.2f} s, expected {window}",
                     hits[:4])
+
+
+def _within(obs: Observation, p: dict, what: str, hits: list, seen: list, heartbeat_s: float) -> Evidence:
+    """A disconnect after the reference and no later than `within` (+ tolerance) after it."""
+    limit_s = p["within"].resolve(heartbeat_s)
+    tolerance_s = p["tolerance"].resolve(heartbeat_s) if "tolerance" in p else max(0.3, 0.15 * limit_s)
+    ref_ms, origin = _reference_ms(obs, p)
+    after = [e for e in hits if e.t >= ref_ms]
+    window = f"within {limit_s:.2f}+{tolerance_s:.2f} s after {origin} (heartbeat {heartbeat_s:.2f} s as advertised)"
+    if not after:
+        raise SymptomMismatch(f"{what} {window}", f"none after {origin}: {fmt_events(seen)}", seen)
+    offset_s = (after[0].t - ref_ms) / 1000
+    if offset_s > limit_s + tolerance_s:
+        raise SymptomMismatch(f"{what} {window}", f"{after[0].data.get('reason')!r} at {offset_s:.2f} s", seen)
+    return Evidence(f"{after[0].source} {after[0].data.get('reason')!r} {offset_s:.2f} s after {origin}, "
+                    f"expected {window}", after[:4])
 
 
 def no_disconnect(obs: Observation, p: dict) -> Evidence:
