@@ -81,7 +81,8 @@ class _Builder:
             for cell in overrides:
                 if cell.get("server", server) == server and cell.get("client", client) == client:
                     expect, control = cell.get("expect", expect), cell.get("control", control)
-            s_raw = [_with_peer(servers_raw[0], server)] + list(servers_raw[1:]) if server else servers_raw
+            # every node of a multi-node set-up runs the cell's version
+            s_raw = [_with_peer(raw_server, server) for raw_server in servers_raw] if server else servers_raw
             c_raw = [_with_peer((clients_raw or ["?"])[0], client)] + list(clients_raw[1:]) if client else clients_raw
             labels = [f"{k}={v}" for k, v in (("server", server), ("client", client)) if v]
             if fault is not None:
@@ -117,16 +118,16 @@ class _Builder:
             return dataclasses.replace(base, cause="baseline")
         control = self.control(base, control_raw)
         cause = "fault" if faults and not control_raw.get("keep_faults") else "pair"
-        if cause == "pair" and not any(k in control_raw for k in ("server", "client")):
-            raise self.err("a control with no fault must name the compatible `server` or `client` to compare with",
-                           raw, "control")
+        if cause == "pair" and not any(k in control_raw for k in ("server", "client", "proxies")):
+            raise self.err("a control with no fault must name the compatible `server`, `client` or `proxies` "
+                           "to compare with", raw, "control")
         return dataclasses.replace(base, control=control, cause=cause)
 
     def control(self, base: Case, raw: dict) -> Case:
         servers = list(base.servers)
         clients = list(base.clients)
-        if "server" in raw:
-            servers[0] = self.override(servers[0], raw["server"], "server", raw)
+        if "server" in raw:  # every node: the nodes of a multi-node set-up are alike
+            servers = [self.override(server, raw["server"], "server", raw) for server in servers]
         if "client" in raw:
             if not clients:
                 raise self.err("control overrides a client but the scenario has none", raw, "client")
@@ -136,6 +137,7 @@ class _Builder:
         keep = bool(raw.get("keep_faults"))
         return dataclasses.replace(
             base, case_id=base.case_id + "#control", servers=tuple(servers), clients=tuple(clients),
+            proxies=self.proxy_overrides(base.proxies, raw.get("proxies", [])),
             faults=base.faults if keep else (),
             steps=tuple(s for s in steps if keep or s.kind not in ("apply_fault", "remove_fault")),
             control_expect=self.expectations(raw.get("expect", [])), is_control=True)
@@ -178,6 +180,15 @@ class _Builder:
             names.add(name)
             out.append(ProxyConfig(name, item["kind"], dict(item.get("options", {})), line_of(raw, i) or 0))
         return tuple(out)
+
+    def proxy_overrides(self, proxies: tuple[ProxyConfig, ...], raw: list) -> tuple[ProxyConfig, ...]:
+        names = [p.name for p in proxies]
+        by_name = {item["name"]: item for item in raw}
+        for i, item in enumerate(raw):
+            if item["name"] not in names:
+                raise self.err(f"control overrides unknown proxy {item['name']!r}", raw, i, names)
+        return tuple(dataclasses.replace(p, options={**p.options, **by_name[p.name].get("options", {})})
+                     if p.name in by_name else p for p in proxies)
 
     def fault(self, raw: dict, index: int, siblings: list) -> FaultConfig:
         (name, params), = raw.items()

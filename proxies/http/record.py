@@ -8,6 +8,7 @@ what a fault did is in data["fault"] / data["dropped"].
 
 from __future__ import annotations
 
+import json
 import time
 
 from mitmproxy import http
@@ -25,7 +26,7 @@ class Record:
 
     def _exchange(self, flow: http.HTTPFlow) -> dict:
         req = flow.request
-        data = {"method": req.method, "path": req.path.split("?", 1)[0],
+        data = {"method": req.method, "url": req.url, "path": req.path.split("?", 1)[0],
                 "transport": req.query.get("transport"), "sid": req.query.get("sid"),
                 "eio": req.query.get("EIO"), "client": flow.client_conn.peername[1] if flow.client_conn.peername else None,
                 "ms": round((time.time() - req.timestamp_start) * 1000, 1)}
@@ -40,9 +41,11 @@ class Record:
         data = self._exchange(flow)
         resp = flow.response
         data["status"] = resp.status_code
+        data["content_type"] = resp.headers.get("content-type", "")
         if resp.status_code != 101 and resp.raw_content is not None:
             ctype = resp.headers.get("content-type", "") if resp.status_code == 200 else "application/json"
             data["body"] = _body(resp.content or b"", flow.request.query.get("EIO"), ctype)
+            data["json"] = _json(resp.content or b"", data["content_type"])
         self.timeline.add(self.source, "http", data)
 
     def error(self, flow: http.HTTPFlow) -> None:
@@ -71,6 +74,16 @@ class Record:
         if "sockfault.fault" in flow.metadata:
             data["fault"] = flow.metadata["sockfault.fault"]
         self.timeline.add(self.source, "ws_close", data)
+
+
+def _json(body: bytes, content_type: str):
+    """The parsed body, as the probe records it, so the `http` symptom reads proxy and probe alike."""
+    if not body or not (content_type.startswith("application/json") or body[:1] in (b"{", b'"')):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def _body(body: bytes, eio: str | None, content_type: str):

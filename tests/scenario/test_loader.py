@@ -88,3 +88,15 @@ def test_the_shipped_catalogue_loads():
     assert not errors, [str(e.error) for e in errors]
     assert len(cases) >= 20
     assert all(c.control is not None or c.cause == "baseline" for c in cases)
+
+
+def test_matrix_and_control_set_every_node_of_a_multi_node_setup(tmp_path):
+    text = ("name: s\ndoc: d\nservers: [node@4.8.1, node@4.8.1]\nclient: node@4.8.1\n"
+            "matrix:\n  server: [node@2.4.1]\n  fault:\n    - toxic: {type: latency}\n    - down: {}\n"
+            "expect:\n  - connected: {}\ncontrol:\n  server: {options: {allowEIO3: true}}\n")
+    cases = _load(tmp_path, text)
+    assert [c.case_id for c in cases] == ["s[server=node@2.4.1,fault=toxic(type=latency)]",
+                                          "s[server=node@2.4.1,fault=down]"]
+    assert [s.spec.version for s in cases[0].servers] == ["2.4.1", "2.4.1"]
+    assert [f.name for f in cases[1].faults] == ["down"]
+    assert all(s.options == {"allowEIO3": True} for s in cases[0].control.servers)
