@@ -10,6 +10,7 @@ report plugin, which gathers results from workers through `user_properties`.
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,8 @@ class ScenarioItem(pytest.Item):
     def runtest(self):
         loop, session = _session(self.config)
         result = loop.run_until_complete(session.run(self.case))
-        self.user_properties.append(("sockfault", result.to_dict()))
+        # plain JSON only: xdist ships user_properties to the controller through execnet
+        self.user_properties.append(("sockfault", json.loads(json.dumps(result.to_dict(), default=str))))
         if result.verdict == "skipped":
             pytest.skip(result.reason)
         if not result.ok:
