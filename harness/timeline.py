@@ -43,6 +43,11 @@ class Timeline:
         self._events: list[Event] = []
         self._lock = threading.Lock()
         self._waiters: list[tuple[Predicate, asyncio.Future, asyncio.AbstractEventLoop]] = []
+        self._listeners: list[Callable[[Event], None]] = []
+
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        """Call listener(event) for every event added from now on (a live view, e.g. a CLI's output)."""
+        self._listeners.append(listener)
 
     def now(self) -> float:
         """Milliseconds since the timeline started."""
@@ -58,6 +63,8 @@ class Timeline:
         for predicate, future, loop in waiters:
             if predicate(event):
                 loop.call_soon_threadsafe(_resolve, future, event)
+        for listener in self._listeners:
+            listener(event)
         return event
 
     def events(self, source: str | None = None, kind: str | Iterable[str] | None = None) -> list[Event]:

@@ -51,3 +51,11 @@ def test_excerpt_says_how_much_was_left_out():
         timeline.add("runner", "step", n=i)
     text = timeline.excerpt(limit=2)
     assert text.splitlines()[0] == "... 3 earlier events" and "step" in text
+
+
+def test_subscribers_see_every_new_event():
+    timeline = Timeline()
+    seen = []
+    timeline.subscribe(seen.append)
+    timeline.add("proxy:edge", "http", status=200)
+    assert [(e.source, e.kind, e.data) for e in seen] == [("proxy:edge", "http", {"status": 200})]
