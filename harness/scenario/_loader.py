@@ -74,9 +74,11 @@ class _Builder:
             pairs = [(s, c, matrix) for s, c in itertools.product(matrix.get("server") or [None],
                                                                     matrix.get("client") or [None])]
         faults = list(enumerate(matrix["fault"])) if "fault" in matrix else [(None, None)]
+        proxies = list(enumerate(matrix["proxy"])) if "proxy" in matrix else [(None, None)]
         overrides = matrix.get("cells", [])
         cases = []
-        for (server, client, node), (fault_index, fault) in itertools.product(pairs, faults):
+        for (server, client, node), (fault_index, fault), (proxy_index, proxy) in \
+                itertools.product(pairs, faults, proxies):
             expect, control = self.raw["expect"], self.raw.get("control")
             for cell in overrides:
                 if cell.get("server", server) == server and cell.get("client", client) == client:
@@ -87,13 +89,16 @@ class _Builder:
             labels = [f"{k}={v}" for k, v in (("server", server), ("client", client)) if v]
             if fault is not None:
                 labels.append(f"fault={_fault_label(fault)}")
+            if proxy is not None:
+                labels.append(f"proxy={proxy.get('name') or _proxy_label(proxy)}")
             faults_raw = _single(matrix, "fault", fault_index) if fault is not None else None
+            proxies_raw = _single(matrix, "proxy", proxy_index) if proxy is not None else None
             cases.append(self.case(f"{self.raw['name']}[{','.join(labels)}]", s_raw, c_raw, expect, control,
-                                   line=line_of(node), faults_raw=faults_raw))
+                                   line=line_of(node), faults_raw=faults_raw, proxies_raw=proxies_raw))
         return cases
 
     def case(self, case_id: str, servers_raw: list, clients_raw: list, expect_raw: list, control_raw: Any,
-             line: int | None = None, faults_raw: list | None = None) -> Case:
+             line: int | None = None, faults_raw: list | None = None, proxies_raw: list | None = None) -> Case:
         raw = self.raw
         timing = raw.get("timing", "compressed")
         faults_raw = raw.get("faults", []) if faults_raw is None else faults_raw
@@ -108,7 +113,7 @@ class _Builder:
             tags=tuple(raw.get("tags", [])),
             servers=tuple(self.peer(p, "server", servers_raw, i) for i, p in enumerate(servers_raw)),
             clients=tuple(self.peer(p, "client", clients_raw, i) for i, p in enumerate(clients_raw)),
-            proxies=self.proxies(raw.get("proxies", [])),
+            proxies=self.proxies(raw.get("proxies", []) if proxies_raw is None else proxies_raw),
             faults=faults, steps=steps, expect=self.expectations(expect_raw), negative=bool(raw.get("negative")),
         )
         self.check_targets(base)
@@ -263,6 +268,11 @@ def _single(raw: Any, key: Any, index: int | None = None) -> LList:
     out = LList([value])
     out.line, out.item_lines = line, [line]
     return out
+
+
+def _proxy_label(proxy: dict) -> str:
+    preset = (proxy.get("options") or {}).get("preset")
+    return f"{proxy['kind']}({preset})" if preset else proxy["kind"]
 
 
 def _fault_label(fault: dict) -> str:

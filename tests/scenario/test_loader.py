@@ -100,3 +100,11 @@ def test_matrix_and_control_set_every_node_of_a_multi_node_setup(tmp_path):
     assert [s.spec.version for s in cases[0].servers] == ["2.4.1", "2.4.1"]
     assert [f.name for f in cases[1].faults] == ["down"]
     assert all(s.options == {"allowEIO3": True} for s in cases[0].control.servers)
+
+
+def test_matrix_proxy_axis_replaces_the_proxy_list(tmp_path):
+    text = (BASE + "proxies: [{kind: http}]\nmatrix:\n  proxy:\n    - {kind: toxiproxy}\n"
+            "    - {kind: nginx, options: {preset: nginx-correct}}\nexpect:\n  - connected: {}\n")
+    cases = _load(tmp_path, text)
+    assert [c.case_id for c in cases] == ["s[proxy=toxiproxy]", "s[proxy=nginx(nginx-correct)]"]
+    assert [(p.kind, p.options) for p in cases[1].proxies] == [("nginx", {"preset": "nginx-correct"})]
