@@ -38,15 +38,16 @@ class ProxyMaster:
     """Proxyserver + NextLayer + caller's addons (in order) + `tail` addons + Forget."""
 
     def __init__(self, upstream: tuple[str, int], addons: list[Any] = (), tail: list[Any] = (),
-                 listen_host: str = "127.0.0.1", backlog: int = BACKLOG):
+                 listen_host: str = "127.0.0.1", backlog: int = BACKLOG, listen_port: int = 0):
         self.upstream, self.listen_host, self.backlog = upstream, listen_host, backlog
+        self.listen_port = listen_port
         self._initial, self._tail = list(addons), [*tail, Forget()]
         self.master: Master | None = None
         self.address: tuple[str, int] | None = None
 
     async def start(self) -> tuple[str, int]:
         host, port = self.upstream
-        opts = Options(mode=[f"reverse:http://{host}:{port}"], listen_host=self.listen_host, listen_port=0)
+        opts = Options(mode=[f"reverse:http://{host}:{port}"], listen_host=self.listen_host, listen_port=self.listen_port)
         # lazy: a balancing addon picks the upstream per request; do not pre-connect to the default one.
         master = Master(opts, event_loop=asyncio.get_running_loop())
         self.master = master
@@ -59,7 +60,7 @@ class ProxyMaster:
             master.addons.add(addon)
         self._activate()
         if not await self.proxyserver.setup_servers():
-            raise_proxy_error(f"mitmproxy could not listen on {self.listen_host}:0")
+            raise_proxy_error(f"mitmproxy could not listen on {self.listen_host}:{self.listen_port}")
         addrs = self.proxyserver.listen_addrs()
         if not addrs:
             raise_proxy_error("mitmproxy started no listener")

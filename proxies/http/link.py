@@ -5,6 +5,7 @@ options (all optional):
   sticky:      none | cookie | sid   with several upstreams (default none: round-robin)
   cookie:      the sticky cookie's name (default SERVERID)
   record_ws:   put each WebSocket message on the timeline (default true)
+  listen_host, listen_port: where to listen (default 127.0.0.1, port 0: picked at start)
 Faults add and remove addons at run time with add_addon / remove_addon.
 """
 
@@ -62,7 +63,9 @@ class HttpLink(ProxyLink):
             addons.append(Balance(upstreams, sticky=self.options.get("sticky", "none"),
                                   cookie=self.options.get("cookie", "SERVERID")))
         self.record = Record(self.timeline, self.source, ws_messages=self.options.get("record_ws", True))
-        self._proxy = ProxyMaster(tuple(upstreams[0]), addons, tail=[self.record])
+        self._proxy = ProxyMaster(tuple(upstreams[0]), addons, tail=[self.record],
+                                  listen_host=self.options.get("listen_host", "127.0.0.1"),
+                                  listen_port=int(self.options.get("listen_port", 0)))
         self.address = await self._proxy.start()
         self.timeline.add(self.source, "proxy_started", {"kind": self.kind, "listen": list(self.address),
                                                         "upstreams": [list(u) for u in upstreams]})
