@@ -66,7 +66,7 @@ def decode(body: bytes) -> Any:
                  "Invalid \\escape": "in string escape code",
                  }.get(exc.msg, "looking for beginning of value")
         raise GoJSONError(f"invalid character {_quote_char(c)} {where}") from None
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError):
         raise GoJSONError(f"invalid character {_quote_char(text[start])} looking for beginning of value") from None
     return value
 

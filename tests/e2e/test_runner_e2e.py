@@ -1,6 +1,5 @@
 """The runner with real peers: verdicts, and nothing outlives a run (success, failure, timeout, Ctrl-C)."""
 
-import asyncio
 import os
 import signal
 import socket

@@ -1,22 +1,11 @@
 'use strict';
 // JSON-lines peer runner for a Socket.IO client (1.x-4.x), see docs/peer-protocol.md.
 // usage: node client.js sioc-4.8.1
-const fs = require('fs');
-const path = require('path');
-const readline = require('readline');
+const { loadAlias, out, sizeOf, serve } = require('./_jsonlines');
 
 const alias = process.argv[2] || 'sioc-4.8.1';
-const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', alias, 'package.json'), 'utf8'));
-const major = parseInt(pkg.version, 10);
-const mod = require(alias);
+const { pkg, major, mod } = loadAlias(alias);
 const lookup = typeof mod === 'function' ? mod : (mod.io || mod.default);
-
-function out(obj) {
-  let line;
-  try { line = JSON.stringify(obj); } catch (e) { line = JSON.stringify({ event: 'error', cmd: null, message: 'unserialisable event ' + obj.event }); }
-  process.stdout.write(line + '\n');
-}
-function sizeOf(args) { try { return JSON.stringify(args).length; } catch (e) { return -1; } }
 
 // JSON-safe copy: drops functions and circular refs, limits depth; Errors become {name,message,...}.
 function safe(v, depth = 3, seen = new WeakSet()) {
@@ -182,15 +171,4 @@ function stop() {
 
 const commands = { connect, emit, disconnect, stop };
 
-const rl = readline.createInterface({ input: process.stdin });
-rl.on('line', (line) => {
-  if (!line.trim()) return;
-  let cmd;
-  try { cmd = JSON.parse(line); } catch (e) { out({ event: 'error', cmd: null, message: 'bad json: ' + e.message }); return; }
-  const fn = commands[cmd.cmd];
-  if (!fn) { out({ event: 'error', cmd: cmd.cmd, message: 'unknown command' }); return; }
-  try { fn(cmd); } catch (e) { out({ event: 'error', cmd: cmd.cmd, message: String(e && e.message) }); }
-});
-rl.on('close', stop);
-process.on('uncaughtException', (e) => out({ event: 'error', cmd: null, message: String(e && e.stack || e) }));
-process.on('unhandledRejection', (e) => out({ event: 'error', cmd: null, message: String(e && e.stack || e) }));
+serve(commands, stop);

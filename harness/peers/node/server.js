@@ -2,16 +2,10 @@
 // JSON-lines peer runner for a Socket.IO server (1.x-4.x), see docs/peer-protocol.md.
 // usage: node server.js sio-4.8.1
 const http = require('http');
-const path = require('path');
-const readline = require('readline');
+const { loadAlias, out, sizeOf, serve } = require('./_jsonlines');
 
 const alias = process.argv[2] || 'sio-4.8.1';
-const pkg = JSON.parse(require('fs').readFileSync(path.join(__dirname, 'node_modules', alias, 'package.json'), 'utf8'));
-const major = parseInt(pkg.version, 10);
-const sio = require(alias);
-
-function out(obj) { process.stdout.write(JSON.stringify(obj) + '\n'); }
-function sizeOf(args) { try { return JSON.stringify(args).length; } catch (e) { return -1; } }
+const { pkg, major, mod: sio } = loadAlias(alias);
 
 let io = null;
 let httpServer = null;
@@ -134,15 +128,4 @@ const commands = {
   stop,
 };
 
-const rl = readline.createInterface({ input: process.stdin });
-rl.on('line', (line) => {
-  if (!line.trim()) return;
-  let cmd;
-  try { cmd = JSON.parse(line); } catch (e) { out({ event: 'error', cmd: null, message: 'bad json: ' + e.message }); return; }
-  const fn = commands[cmd.cmd];
-  if (!fn) { out({ event: 'error', cmd: cmd.cmd, message: 'unknown command' }); return; }
-  try { fn(cmd); } catch (e) { out({ event: 'error', cmd: cmd.cmd, message: String(e && e.message) }); }
-});
-rl.on('close', stop);
-process.on('uncaughtException', (e) => out({ event: 'error', cmd: null, message: String(e && e.stack || e) }));
-process.on('unhandledRejection', (e) => out({ event: 'error', cmd: null, message: String(e && e.stack || e) }));
+serve(commands, stop);
