@@ -45,3 +45,10 @@ def test_errors_and_skips_win():
 def test_baseline_has_no_control():
     baseline = dataclasses.replace(CASE, cause="baseline")
     assert verdict_of(baseline, _run(True), None) == ("reproduced", "baseline (no fault, no control)")
+
+
+def test_a_negative_case_needs_the_same_behaviour_without_the_fault():
+    negative = dataclasses.replace(CASE, negative=True, cause="fault")
+    assert verdict_of(negative, _run(True), _run(True))[0] == "reproduced"
+    assert verdict_of(negative, _run(True), _run(False))[0] == "control failed"
+    assert verdict_of(negative, _run(False), _run(True))[0] == "not reproduced"
