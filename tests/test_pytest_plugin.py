@@ -1,0 +1,61 @@
+"""The pytest plugin: YAML files under scenarios/ become items; failures name file:line."""
+
+import json
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+GOOD = """\
+name: pair
+doc: d
+server: node@4.8.1
+client: {peer: node@2.4.0, options: {transports: [polling], reconnection: false}}
+matrix:
+  client: [node@2.4.0, node@2.5.0]
+expect:
+  - connect_error: {message: xhr poll error, description: 400}
+control:
+  server: {options: {allowEIO3: true}}
+  expect: [connected: {}]
+"""
+
+
+def test_a_broken_file_is_one_failing_item_with_file_and_line(pytester):
+    pytester.makefile(".yaml", **{"scenarios/broken": "name: b\ndoc: d\nserver: node@4.8.1\nexpct: []\n"})
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*scenarios/broken.yaml:4: unknown key 'expct'*valid: *expect*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_yaml_outside_a_scenarios_folder_is_not_collected(pytester):
+    pytester.makefile(".yaml", config="a: 1\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+@pytest.mark.e2e
+def test_matrix_cells_are_items_and_failures_show_the_timeline(pytester):
+    pytester.makefile(".yaml", **{"scenarios/pair": GOOD.replace("description: 400", "description: 401")})
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "--sockfault-json", "out.json")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines([
+        "*pair.yaml:*: pair[[]client=node@2.4.0[]]: not reproduced*",
+        "*line 8: expected connect_error*description*401*",
+        "*--- run timeline (last events) ---*",
+        "*client:0*connect_error*xhr poll error*",
+    ])
+    document = json.loads((pytester.path / "out.json").read_text())
+    assert sorted(s["scenario"] for s in document["scenarios"]) == [
+        "pair[client=node@2.4.0]", "pair[client=node@2.5.0]"]
+    assert document["summary"] == {"not reproduced": 2}
+
+
+@pytest.mark.e2e
+def test_reproduced_cells_pass_under_xdist(pytester):
+    pytester.makefile(".yaml", **{"scenarios/pair": GOOD})
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "-n", "2", "--sockfault-html", "r.html")
+    result.assert_outcomes(passed=2)
+    html = (pytester.path / "r.html").read_text()
+    assert "pair[client=node@2.5.0]" in html and "reproduced" in html
