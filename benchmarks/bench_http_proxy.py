@@ -1,5 +1,8 @@
 """Benchmark the HTTP proxies in one run: direct, plain `mitmdump --mode reverse:...`,
 sockfault's HttpLink (no fault, own process) and nginx (nginx-correct).
+Targets: sockfault (every WebSocket message decoded onto the timeline: mitmproxy's slow
+path), sockfault-fastpath (record_ws false: upgraded WebSockets are spliced), and
+sockfault-norecord (record_ws false, fastpath false: mitmproxy relays without recording).
 
 Figures per target: websocket ack p50/p99, polling ack p50, 1 KB messages/s, 100 KB MB/s,
 N clients connecting at once, proxy RSS before/after M 1 KB messages.
@@ -64,7 +67,7 @@ sys.path.insert(0, sys.argv[1])
 from harness.timeline import Timeline
 from proxies.http.link import HttpLink
 async def main():
-    link = HttpLink("bench", {"record_ws": sys.argv[4] == "1"}, Timeline())
+    link = HttpLink("bench", {"record_ws": sys.argv[4] == "1", "fastpath": sys.argv[5] == "1"}, Timeline())
     host, port = await link.start([("127.0.0.1", int(sys.argv[2]))])
     print(port, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -133,7 +136,7 @@ async def load(url: str, cfg: dict, pid: int | None) -> dict:
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller counts")
-    ap.add_argument("--targets", default="direct,mitmdump,sockfault,sockfault-norecord,nginx")
+    ap.add_argument("--targets", default="direct,mitmdump,sockfault,sockfault-fastpath,nginx")
     args = ap.parse_args()
     cfg = dict(acks=2000, packs=300, ms=3000, bulk=100_000, clients=1000)
     if args.quick:
@@ -155,10 +158,10 @@ async def main() -> None:
                         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
                     await wait_port(port)
                     pid = proc.pid
-                elif target.startswith("sockfault"):
+                elif target in ("sockfault", "sockfault-fastpath", "sockfault-norecord"):
                     proc = await asyncio.create_subprocess_exec(
                         sys.executable, "-c", SOCKFAULT_RUNNER, str(ROOT), str(up), "0",
-                        "0" if target.endswith("norecord") else "1",
+                        "1" if target == "sockfault" else "0", "1" if target == "sockfault-fastpath" else "0",
                         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
                     port, pid = int(await proc.stdout.readline()), proc.pid
                 elif target == "nginx":

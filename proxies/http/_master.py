@@ -29,6 +29,8 @@ BACKLOG = 4096
 class Forget:
     """Last in the chain: WebSocket messages are not retained once every addon saw them."""
 
+    needs_ws_messages = False
+
     def websocket_message(self, flow: http.HTTPFlow) -> None:
         assert flow.websocket is not None
         flow.websocket.messages.clear()

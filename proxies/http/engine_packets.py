@@ -39,6 +39,10 @@ class EnginePackets:
         self.action, self.delay = action, delay_ms / 1000.0
         self.direction, self.transport, self.data = direction, transport, data
 
+    @property
+    def needs_ws_messages(self) -> bool:
+        return self.transport != "polling"
+
     def _wants(self, from_client: bool, transport: str) -> bool:
         side = "from_client" if from_client else "from_server"
         return self.direction in (side, "both") and self.transport in (transport, "both")

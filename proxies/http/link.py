@@ -5,6 +5,8 @@ options (all optional):
   sticky:      none | cookie | sid   with several upstreams (default none: round-robin)
   cookie:      the sticky cookie's name (default SERVERID)
   record_ws:   put each WebSocket message on the timeline (default true)
+  fastpath:    splice upgraded WebSockets when no addon needs their messages (default true;
+               with record_ws true only when it is false: see proxies/http/fastpath.py)
   listen_host, listen_port: where to listen (default 127.0.0.1, port 0: picked at start)
 Faults add and remove addons at run time with add_addon / remove_addon.
 """
@@ -19,6 +21,7 @@ from harness.links import ProxyLink
 
 from ._master import ProxyMaster
 from .balance import Balance
+from .fastpath import FastPath
 from .record import Record
 
 __all__ = ["HttpLink", "ADDONS", "make_addon"]
@@ -50,6 +53,7 @@ class HttpLink(ProxyLink):
         super().__init__(name, options or {}, timeline)
         self._proxy: ProxyMaster | None = None
         self.record: Record | None = None
+        self.fastpath: FastPath | None = None
         self.address: tuple[str, int] | None = None
 
     async def start(self, upstreams: list[tuple[str, int]]) -> tuple[str, int]:
@@ -63,7 +67,8 @@ class HttpLink(ProxyLink):
             addons.append(Balance(upstreams, sticky=self.options.get("sticky", "none"),
                                   cookie=self.options.get("cookie", "SERVERID")))
         self.record = Record(self.timeline, self.source, ws_messages=self.options.get("record_ws", True))
-        self._proxy = ProxyMaster(tuple(upstreams[0]), addons, tail=[self.record],
+        self.fastpath = FastPath(self.timeline, self.source, enabled=self.options.get("fastpath", True))
+        self._proxy = ProxyMaster(tuple(upstreams[0]), addons, tail=[self.record, self.fastpath],
                                   listen_host=self.options.get("listen_host", "127.0.0.1"),
                                   listen_port=int(self.options.get("listen_port", 0)))
         self.address = await self._proxy.start()

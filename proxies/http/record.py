@@ -24,6 +24,10 @@ class Record:
     def __init__(self, timeline, source: str, ws_messages: bool = True):
         self.timeline, self.source, self.ws_messages = timeline, source, ws_messages
 
+    @property
+    def needs_ws_messages(self) -> bool:      # False lets upgraded connections take the fast path
+        return self.ws_messages
+
     def _exchange(self, flow: http.HTTPFlow) -> dict:
         req = flow.request
         data = {"method": req.method, "url": req.url, "path": req.path.split("?", 1)[0],
@@ -68,6 +72,8 @@ class Record:
         self.timeline.add(self.source, "ws_message", data)
 
     def websocket_end(self, flow: http.HTTPFlow) -> None:
+        if flow.metadata.get("sockfault.fastpath"):
+            return      # mitmproxy saw none of its frames; the fast path recorded the close
         ws = flow.websocket
         data = {"sid": flow.request.query.get("sid"), "code": ws.close_code, "reason": ws.close_reason,
                 "closed_by": "client" if ws.closed_by_client else ("server" if ws.closed_by_client is False else None)}
