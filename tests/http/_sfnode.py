@@ -99,3 +99,57 @@ def kinds(events: list[dict]) -> list[str]:
 
 def first(events: list[dict], kind: str) -> dict | None:
     return next((e for e in events if e["k"] == kind), None)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class PythonServer:
+    """python-socketio (aiohttp) through the JSON-lines server runner, harness/peers/python/server.py."""
+
+    version = "python"
+
+    def __init__(self, options: dict | None = None):
+        self.options = options or {}
+        self.proc: asyncio.subprocess.Process | None = None
+        self.port = 0
+
+    async def _event(self, name: str) -> dict:
+        while True:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), 20)
+            if not line:
+                err = await self.proc.stderr.read()
+                raise RuntimeError(f"python server exited: {err.decode()[-2000:]}")
+            msg = json.loads(line)
+            if msg.get("event") == name:
+                return msg
+            if msg.get("event") == "error":
+                raise RuntimeError(f"python server: {msg}")
+
+    async def __aenter__(self) -> "PythonServer":
+        import sys
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "harness.peers.python.server", cwd=str(ROOT), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        await self._event("hello")
+        self.proc.stdin.write(json.dumps({"cmd": "start", "host": "127.0.0.1", "port": 0,
+                                          "options": self.options}).encode() + b"\n")
+        await self.proc.stdin.drain()
+        self.port = (await self._event("listening"))["port"]
+        return self
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.port)
+
+    async def __aexit__(self, *exc) -> None:
+        if self.proc and self.proc.returncode is None:
+            try:
+                self.proc.stdin.write(b'{"cmd":"stop"}\n')
+                await self.proc.stdin.drain()
+                await asyncio.wait_for(self.proc.wait(), 5)
+            except (OSError, asyncio.TimeoutError):
+                pass
+            if self.proc.returncode is None:
+                self.proc.kill()
+                await self.proc.wait()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from _sfnode import NodeServer, first, kinds, node_available, run_client
+from _sfnode import NodeServer, PythonServer, first, kinds, node_available, run_client
 from harness.faults import FaultContext, load_fault
 from harness.timeline import Timeline
 from proxies.http.link import HttpLink
@@ -143,3 +143,51 @@ async def test_eaten_probe_answer_keeps_polling():
             "types": ["pong"], "data": "probe", "transport": "websocket"}})
     assert "upgrade" not in kinds(events) and first(events, "end")["transport"] == "polling"
     assert len(acks(events)) >= 8
+
+
+# --- python-socketio (aiohttp) server, socket.io-client 4.8.1 -------------------------------------
+
+async def test_transparent_without_fault_python_server():
+    async with PythonServer() as srv:
+        events, tl = await through([srv.address])
+    assert first(events, "connect") and first(events, "upgrade")["transport"] == "websocket"
+    assert "connect_error" not in kinds(events) and "disconnect" not in kinds(events)
+    assert len(acks(events)) >= 10 and acks(events)[-1]["transport"] == "websocket"
+    http = tl.events("proxy:edge", "http")
+    assert any(e.data["status"] == 101 for e in http)
+    assert any(e.data["status"] == 200 and e.data["transport"] == "polling" for e in http)
+    ws = tl.events("proxy:edge", "ws_message")
+    assert {"ping", "pong", "message"} <= {e.data["packet"]["type"] for e in ws}     # probe + upgrade + emits
+
+
+@pytest.mark.parametrize("mode,status", [("strip-headers", 400), ("reject", 403), ("hang", None)])
+async def test_strip_upgrade_python_server(mode, status):
+    async with PythonServer() as srv:
+        events, tl = await through([srv.address], fault={"strip_upgrade": {"mode": mode}})
+    assert "upgrade" not in kinds(events) and first(events, "end")["transport"] == "polling"
+    assert first(events, "end")["connected"] and len(acks(events)) >= 8
+    if status:
+        assert "probe error" in first(events, "upgradeError")["message"]
+        upgrade = next(e for e in tl.events("proxy:edge", "http") if e.data["transport"] == "websocket")
+        assert upgrade.data["status"] == status
+        if mode == "strip-headers":
+            assert "Invalid transport" in upgrade.data["body"]       # python-engineio's answer
+
+
+async def test_close_after_101_python_server_drops_the_session():
+    """python-engineio (unlike Node) ties the session to the accepted websocket: closed after
+    the 101, the session is stuck (polls answer noop, no emit gets through) until the
+    heartbeat drops it, then 400 "Session is disconnected"."""
+    async with PythonServer({"pingInterval": 1000, "pingTimeout": 500}) as srv:
+        events, tl = await through([srv.address], fault={"strip_upgrade": {"mode": "close-after-101"}},
+                                   duration_ms=3000)
+    assert "probe error" in first(events, "upgradeError")["message"]
+    assert not acks(events) and not first(events, "end")["connected"]
+    err = first(events, "connect_error")          # usually the CONNECT answer never arrived
+    if err:
+        assert "connect" not in kinds(events) and err["message"] == "xhr poll error" and err["description"] == 400
+    else:                                          # else it did, before the probe; its end depends on
+        assert first(events, "disconnect")["reason"] in ("transport error", "ping timeout")   # which side notices first
+    gone = [e for e in tl.events("proxy:edge", "http") if e.data["status"] == 400]
+    assert gone and "Session is disconnected" in gone[0].data["body"]
+    assert 1000 <= gone[0].t - tl.events("proxy:edge", "ws_close")[0].t <= 2500

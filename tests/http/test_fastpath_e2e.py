@@ -1,0 +1,94 @@
+"""The WebSocket fast path with real Node peers: transparent, honest on the timeline, and
+out of the way of faults that need messages (heartbeat 500/300 ms)."""
+
+import asyncio
+
+import pytest
+
+from _sfnode import NodeServer, first, kinds, node_available, run_client
+from harness.faults import FaultContext, load_fault
+from harness.timeline import Timeline
+from proxies.http.link import HttpLink
+from test_http_e2e import PAIRS, acks, through
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not node_available(), reason="node or node_modules missing")]
+
+FAST = {"record_ws": False}
+
+
+@pytest.mark.parametrize("server", sorted(PAIRS))
+@pytest.mark.parametrize("transports", [None, ["websocket"]])
+async def test_spliced_websocket_is_transparent(server, transports):
+    opts = {"transports": transports} if transports else {}
+    async with NodeServer(server) as srv:
+        events, tl = await through([srv.address], PAIRS[server], options=FAST, **opts)
+    assert first(events, "connect") and "disconnect" not in kinds(events) and "connect_error" not in kinds(events)
+    if not transports:
+        assert first(events, "upgrade")["transport"] == "websocket"
+    assert len(acks(events)) >= 10 and acks(events)[-1]["transport"] == "websocket"
+    spliced = tl.events("proxy:edge", "ws_fastpath")
+    assert len(spliced) == 1 and spliced[0].data["eio"] == ("4" if server.startswith("4") else "3")
+    assert not tl.events("proxy:edge", "ws_message")          # the frames bypass mitmproxy
+    close, = tl.events("proxy:edge", "ws_close")
+    assert close.data["fastpath"] and close.data["bytes_from_client"] > 100 and close.data["bytes_from_server"] > 100
+    assert close.t > spliced[0].t
+
+
+async def test_recording_by_default_keeps_the_slow_path():
+    async with NodeServer() as srv:
+        events, tl = await through([srv.address], duration_ms=800)
+    assert first(events, "upgrade") and tl.events("proxy:edge", "ws_message")
+    assert not tl.events("proxy:edge", "ws_fastpath")
+
+
+async def test_a_fault_that_needs_messages_keeps_the_slow_path():
+    async with NodeServer() as srv:
+        events, tl = await through([srv.address], options=FAST, fault={"engine_packets": {"types": ["ping"]}},
+                                   duration_ms=2000)
+    assert first(events, "disconnect")["reason"] == "ping timeout"
+    assert not tl.events("proxy:edge", "ws_fastpath")
+
+
+async def test_polling_only_fault_does_not_block_the_fast_path():
+    async with NodeServer() as srv:
+        events, tl = await through([srv.address], options=FAST, duration_ms=1000,
+                                   fault={"engine_packets": {"types": ["noop"], "transport": "polling"}})
+    assert first(events, "upgrade") and tl.events("proxy:edge", "ws_fastpath")
+
+
+async def test_deadline_still_cuts_a_spliced_websocket():
+    async with NodeServer() as srv:
+        events, tl = await through([srv.address], options=FAST, fault={"request_deadline": {"seconds": 0.8}},
+                                   duration_ms=2000)
+    disc = first(events, "disconnect")
+    assert disc and disc["reason"] == "transport close" and 600 <= disc["t"] <= 1500, disc
+    assert tl.events("proxy:edge", "ws_fastpath")
+    close = tl.events("proxy:edge", "ws_close")[0]
+    assert close.data["fastpath"] and close.data["fault"] == "request_deadline:0.8s"
+
+
+async def test_close_after_101_is_not_spliced():
+    async with NodeServer() as srv:
+        events, tl = await through([srv.address], options=FAST, fault={"strip_upgrade": {"mode": "close-after-101"}})
+    assert "upgrade" not in kinds(events) and first(events, "end")["transport"] == "polling"
+    assert not tl.events("proxy:edge", "ws_fastpath")
+
+
+async def test_fault_added_later_applies_to_new_connections_only():
+    """Documented: a spliced connection stays spliced; new ones take the slow path."""
+    async with NodeServer(ping=(500, 300)) as srv:
+        timeline = Timeline()
+        link = HttpLink("edge", FAST, timeline)
+        host, port = await link.start([srv.address])
+        url = f"http://{host}:{port}"
+        try:
+            early = asyncio.create_task(run_client(url, duration_ms=2500))
+            assert await timeline.wait_for(lambda e: e.kind == "ws_fastpath", 5)
+            await load_fault("engine_packets")(types=["ping"]).apply(FaultContext(timeline, links={"edge": link}))
+            late = await run_client(url, duration_ms=1800)
+            early = await early
+        finally:
+            await link.stop()
+    assert "disconnect" not in kinds(early) and len(acks(early)) >= 20        # its pings still cross
+    assert first(late, "disconnect")["reason"] == "ping timeout"
+    assert len(timeline.events("proxy:edge", "ws_fastpath")) == 1
