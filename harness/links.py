@@ -30,9 +30,6 @@ class ProxyLink(ABC):
     """One proxy in the chain. `upstreams` has one (host, port) per server behind it."""
 
     kind: ClassVar[str]
-    # False when two instances must not run at once in one process (mitmproxy's module-global
-    # ctx): the runner then runs cases using this kind one at a time, control runs included.
-    concurrent: ClassVar[bool] = True
 
     def __init__(self, name: str, options: dict[str, Any], timeline: Timeline):
         self.name, self.options, self.timeline = name, options, timeline

@@ -7,12 +7,10 @@ manager so every spare process is stopped at the end.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 
 from ._run import Run
 from ._timescale import SCALE
-from .links import LINK_KINDS, load_link
 from .peers import PeerPool
 from .results import CaseResult, RunResult
 from .scenario import Case
@@ -24,7 +22,6 @@ class Session:
     def __init__(self, faithful: bool = False, spares: int = 2):
         self.faithful = faithful
         self.pool = PeerPool(spares=spares)
-        self._exclusive: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> "Session":
         return self
@@ -49,13 +46,6 @@ class Session:
         return CaseResult(case, verdict, reason, main, control, time.monotonic() - started)
 
     async def _run_one(self, case: Case) -> RunResult:
-        async with contextlib.AsyncExitStack() as stack:
-            for kind in sorted({p.kind for p in case.proxies}):
-                if kind in LINK_KINDS and not load_link(kind).concurrent:
-                    await stack.enter_async_context(self._exclusive.setdefault(kind, asyncio.Lock()))
-            return await self._run_alone(case)
-
-    async def _run_alone(self, case: Case) -> RunResult:
         run = Run(case, self.pool, self.compressed(case))
         timeout = case.timeout.resolve(30.0 * SCALE if self.compressed(case) else 30.0)
         if self.faithful and case.timing == "compressed":

@@ -19,6 +19,8 @@ from mitmproxy.addons import next_layer, proxyserver
 from mitmproxy.master import Master
 from mitmproxy.options import Options
 
+from ._routing import own_port, release_port
+
 
 
 __all__ = ["ProxyMaster", "Forget"]
@@ -69,6 +71,7 @@ class ProxyMaster:
         self._raise_backlog()
         await master.running()
         self.address = (addrs[0][0], addrs[0][1])
+        own_port(self.address[1], master)
         return self.address
 
     def _activate(self) -> None:
@@ -123,6 +126,8 @@ class ProxyMaster:
         if master is None:
             return
         ps = self.proxyserver
+        if self.address is not None:
+            release_port(self.address[1])
         self.master = master
         self._activate()
         self.master = None

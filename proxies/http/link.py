@@ -47,7 +47,6 @@ def make_addon(name: str, kwargs: dict[str, Any] | None = None) -> Any:
 
 class HttpLink(ProxyLink):
     kind: ClassVar[str] = "http"
-    concurrent: ClassVar[bool] = False   # mitmproxy's ctx.master / ctx.options are module globals
 
     def __init__(self, name, options, timeline):
         super().__init__(name, options or {}, timeline)

@@ -191,3 +191,17 @@ async def test_close_after_101_python_server_drops_the_session():
     gone = [e for e in tl.events("proxy:edge", "http") if e.data["status"] == 400]
     assert gone and "Session is disconnected" in gone[0].data["body"]
     assert 1000 <= gone[0].t - tl.events("proxy:edge", "ws_close")[0].t <= 2500
+
+
+async def test_two_proxies_at_once_each_keep_their_own_faults():
+    """A scenario and its control run side by side: a fault on one proxy must not leak into the other."""
+    import asyncio
+
+    async with NodeServer("4.8.1") as srv:
+        (faulty, faulty_tl), (clean, clean_tl) = await asyncio.gather(
+            through([srv.address], fault={"strip_upgrade": {"mode": "reject"}}),
+            through([srv.address]))
+    assert "upgrade" not in kinds(faulty) and first(faulty, "upgradeError")
+    assert first(clean, "upgrade")["transport"] == "websocket" and "upgradeError" not in kinds(clean)
+    assert any(e.data.get("status") == 403 for e in faulty_tl.events("proxy:edge", "http"))
+    assert not any(e.data.get("status") == 403 for e in clean_tl.events("proxy:edge", "http"))
