@@ -221,6 +221,8 @@ class Run:
                 await asyncio.wait_for(self.remove_fault(label), 2.0)
             except Exception:
                 pass
-        # all at once: the symptoms are already judged, so the order of the goodbyes does not matter
-        await asyncio.gather(*(p.stop() for p in self.clients + self.servers),
+        # clients and proxies first, all at once; then the servers, which shut down faster with
+        # nobody connected (python-socketio waits on open websockets)
+        await asyncio.gather(*(p.stop() for p in self.clients),
                              *(link.stop() for link in self.links.values()), return_exceptions=True)
+        await asyncio.gather(*(p.stop() for p in self.servers), return_exceptions=True)

@@ -67,7 +67,8 @@ async def start(cmd):
     app = web.Application()
     path = options.get("path", "/socket.io").strip("/")
     sio.attach(app, socketio_path=path)
-    runner = web.AppRunner(app, handle_signals=False)
+    # shutdown_timeout: on stop, open websockets are cut after 0.25 s instead of aiohttp's 60 s
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.25)
     await runner.setup()
     site = web.TCPSite(runner, cmd.get("host", "127.0.0.1"), cmd.get("port", 0))
     await site.start()
