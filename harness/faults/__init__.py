@@ -4,7 +4,8 @@ A fault is a dataclass in its own module (one file per fault) with
   name: ClassVar[str]        the scenario's key (`faults: [{strip_upgrade: {mode: reject}}]`)
   async apply(ctx)           inject it (at the scenario's `at`, default 0 = before peers start)
   async remove(ctx)          undo it (at `at + for`, when `for` is given)
-and, optionally, `prepare(plan)` to change server/client options before the peers start.
+A cause that is a server or client option (allowEIO3, maxHttpBufferSize, ...) is not a fault:
+the scenario sets the option and names the fix in its `control`.
 The loader validates fields against the dataclass (names, types, Literal choices), so a
 new fault = one module + one line in FAULTS + one test file. The core never names a fault.
 """
