@@ -1,0 +1,106 @@
+"""socket.io-client in headless Chromium as a JSON-lines client peer (docs/peer-protocol.md).
+
+usage: python -m harness.peers.browser.client sioc-4.8.1
+
+One browser and one page for the peer's whole life: hello is written only once Chromium runs
+and the page has loaded the bundle, so a warm spare is really warm. Commands go into the page
+with page.evaluate (page.js); the page's events come back through an exposed function.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+
+from playwright.async_api import Error as PlaywrightError, async_playwright
+
+from ..python._jsonlines import _loop, out
+from ._bundle import find_bundle
+from ._chromium import launch
+from ._site import serve_page
+
+_COMMANDS = ("connect", "emit", "disconnect")
+
+
+def _relay(event: dict) -> None:
+    event = dict(event)
+    out(str(event.pop("event", "stdout")), **event)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0].removeprefix("Error: ") if str(exc).strip() else repr(exc)
+
+
+class BrowserClient:
+    def __init__(self, alias: str):
+        self.bundle = find_bundle(alias)
+        self.site = self.playwright = self.browser = self.page = None
+        self.stopping = False
+
+    async def start(self) -> None:
+        t0 = time.monotonic()
+        self.site, url = await serve_page(self.bundle.path)
+        self.playwright = await async_playwright().start()
+        self.browser = await launch(self.playwright)
+        self.browser.on("disconnected", self._on_browser_gone)
+        launched = time.monotonic()
+        self.page = await self.browser.new_page()
+        self.page.on("console", lambda m: print(f"[console.{m.type}] {m.text}", file=sys.stderr, flush=True))
+        self.page.on("pageerror", lambda e: out("error", cmd=None, message=f"page error: {e}"))
+        self.page.on("crash", lambda _: out("error", cmd=None, message="the page crashed"))
+        await self.page.expose_function("sockfaultOut", _relay)
+        await self.page.add_init_script(f"window.SOCKFAULT_VERSION = {json.dumps(self.bundle.version)};")
+        await self.page.goto(url)
+        await self.page.wait_for_function("window.sockfault && window.sockfault.ready", timeout=10_000)
+        out("hello", role="client", impl="socket.io-client (chromium)", version=self.bundle.version,
+            chromium=self.browser.version, alias=self.bundle.alias, page=url, pid=os.getpid(),
+            launch_ms=round((launched - t0) * 1000), ready_ms=round((time.monotonic() - t0) * 1000))
+
+    def _on_browser_gone(self, _browser) -> None:
+        if not self.stopping:  # Chromium died under us: this peer cannot do anything more
+            out("error", cmd=None, message="chromium exited")
+            os._exit(1)
+
+    def command(self, name: str):
+        async def run(cmd: dict) -> None:
+            try:
+                await self.page.evaluate("([name, cmd]) => { window.sockfault[name](cmd); }", [name, cmd])
+            except PlaywrightError as exc:
+                raise RuntimeError(_first_line(exc)) from None
+        return run
+
+    async def stop(self) -> None:
+        self.stopping = True
+        try:
+            if self.page is not None and not self.page.is_closed():
+                await self.page.evaluate("window.sockfault && window.sockfault.stop()")
+                await asyncio.sleep(0.05)  # let the close packet leave the page
+        except PlaywrightError:
+            pass
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        self.stopping = True
+        if self.browser is not None:
+            await self.browser.close()
+        if self.playwright is not None:
+            await self.playwright.stop()
+        if self.site is not None:
+            await self.site.cleanup()
+
+
+async def main(alias: str) -> None:
+    client = BrowserClient(alias)
+    try:
+        await client.start()
+    except BaseException:
+        await client.close()
+        raise
+    await _loop({name: client.command(name) for name in _COMMANDS}, client.stop)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "sioc-4.8.1"))
