@@ -23,13 +23,14 @@ _PYTHON_RUNNERS = {
     ("plain-ws", "server"): "harness.peers.python.plain_ws",
     ("plain-http", "server"): "harness.peers.python.plain_http",
 }
+_BROWSER_MODULE = "harness.peers.browser.client"  # a socket.io-client bundle in headless Chromium
 
 
 @dataclass(frozen=True)
 class PeerSpec:
     label: str            # what the report shows: "node@4.8.1", "python@5.18.1", "command:…"
     role: str             # "server" | "client"
-    family: str           # "node" | "python" | "plain-ws" | "plain-http" | "command"
+    family: str           # "node" | "browser" | "python" | "plain-ws" | "plain-http" | "command"
     version: str          # the package version we expect the peer to report ("" if unknown)
     argv: tuple[str, ...]
     cwd: str | None = None
@@ -49,17 +50,22 @@ def _python_socketio_version() -> str:
 
 def _choices(role: str) -> list[str]:
     node = [f"node@{v}" for v in _node_versions(role)]
+    browser = [f"browser@{v}" for v in _node_versions(role)] if role == "client" else []
     plain = ["plain-ws", "plain-http"] if role == "server" else []
-    return node + [f"python@{_python_socketio_version()}"] + plain + ["{command: ...}"]
+    return node + browser + [f"python@{_python_socketio_version()}"] + plain + ["{command: ...}"]
 
 
 def resolve_peer(spec: str | None, role: str, command: str | None = None) -> PeerSpec:
-    """Turn "node@4.8.1" / "node@4" / "python" / "plain-ws" / a user command into a PeerSpec."""
+    """Turn "node@4.8.1" / "node@4" / "browser@4.8.1" / "python" / "plain-ws" / a user command into a PeerSpec."""
     if command:
         return PeerSpec(f"command:{command}", role, "command", "", tuple(shlex.split(command)))
     if not spec:
         raise ScenarioError(f"a {role} needs `peer:` or `command:`", choices=_choices(role))
     family, _, wanted = spec.partition("@")
+    if family == "browser" and role == "client":  # the same socket.io-client packages, bundled
+        version = _node_version_match(spec, role, wanted)
+        return PeerSpec(f"browser@{version}", role, "browser", version,
+                        (sys.executable, "-u", "-m", _BROWSER_MODULE, _NODE_PREFIX[role] + version))
     if family == "node":
         versions = _node_versions(role)
         matches = [v for v in versions if v == wanted] or [v for v in versions if v.startswith(wanted + ".")]
@@ -81,6 +87,19 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
     return PeerSpec(label, role, family, version, (sys.executable, "-u", "-m", module))
 
 
+def _node_version_match(spec: str, role: str, wanted: str) -> str:
+    versions = _node_versions(role)
+    matches = [v for v in versions if v == wanted] or [v for v in versions if v.startswith(wanted + ".")]
+    if len(matches) != 1:
+        raise ScenarioError(f"unknown {role} peer {spec!r}", choices=_choices(role))
+    return matches[0]
+
+
+def _browser_unavailable() -> str | None:
+    from .browser._chromium import missing_reason  # no playwright import until a browser runs
+    return missing_reason()
+
+
 def installed_peers() -> dict[str, list[str]]:
     """role -> each peer with the version really installed (read from node_modules / the venv)."""
     out: dict[str, list[str]] = {}
@@ -90,6 +109,15 @@ def installed_peers() -> dict[str, list[str]]:
             package = NODE_DIR / "node_modules" / (_NODE_PREFIX[role] + version) / "package.json"
             found = json.loads(package.read_text())["version"] if package.exists() else "NOT INSTALLED (make setup)"
             rows.append(f"node@{version}: {'socket.io' if role == 'server' else 'socket.io-client'} {found}")
+        if role == "client":
+            missing = _browser_unavailable()
+            for version in _node_versions(role):
+                package = NODE_DIR / "node_modules" / (_NODE_PREFIX[role] + version)
+                state = ("UNAVAILABLE: " + missing if missing else
+                         f"socket.io-client {json.loads((package / 'package.json').read_text())['version']} "
+                         "(dist/socket.io.js) in headless Chromium" if (package / "dist" / "socket.io.js").exists()
+                         else "NOT INSTALLED (make setup)")
+                rows.append(f"browser@{version}: {state}")
         rows.append(f"python@{_python_socketio_version()}: python-socketio {_python_socketio_version()}, "
                     f"python-engineio {metadata.version('python-engineio')}")
         if role == "server":
