@@ -18,7 +18,7 @@ from playwright.async_api import Error as PlaywrightError, async_playwright
 
 from ..python._jsonlines import _loop, out
 from ._bundle import find_bundle
-from ._chromium import launch
+from ._chromium import launch, missing_reason
 from ._site import serve_page
 
 _COMMANDS = ("connect", "emit", "disconnect")
@@ -93,6 +93,9 @@ class BrowserClient:
 
 
 async def main(alias: str) -> None:
+    reason = missing_reason()
+    if reason:
+        sys.exit(f"browser peer unavailable: {reason}")
     client = BrowserClient(alias)
     try:
         await client.start()
