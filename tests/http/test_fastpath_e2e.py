@@ -45,7 +45,9 @@ async def test_a_fault_that_needs_messages_keeps_the_slow_path():
     async with NodeServer() as srv:
         events, tl = await through([srv.address], options=FAST, fault={"engine_packets": {"types": ["ping"]}},
                                    duration_ms=2000)
-    assert first(events, "disconnect")["reason"] == "ping timeout"
+    # the client's "ping timeout" and the server's (seen by the client as "transport close")
+    # fall due at the same moment: which side wins is a race (wire-facts.md)
+    assert first(events, "disconnect")["reason"] in ("ping timeout", "transport close")
     assert not tl.events("proxy:edge", "ws_fastpath")
 
 

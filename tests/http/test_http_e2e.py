@@ -53,7 +53,8 @@ async def test_strip_upgrade_locks_the_client_on_polling(mode):
         events, tl = await through([srv.address], fault={"strip_upgrade": {"mode": mode}})
     assert "upgrade" not in kinds(events)
     assert first(events, "end")["transport"] == "polling" and first(events, "end")["connected"]
-    assert len(acks(events)) >= 8 and all(a["transport"] == "polling" for a in acks(events))
+    # messages still flow (how many in 1.5 s depends on the machine's load: at least a few)
+    assert len(acks(events)) >= 3 and all(a["transport"] == "polling" for a in acks(events))
     if mode != "hang":      # a hung probe never fails: engine.io-client has no probe timeout
         assert "probe error" in first(events, "upgradeError")["message"]
     upgrades = [e for e in tl.events("proxy:edge", "http") if e.data["transport"] == "websocket"]
