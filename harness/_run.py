@@ -17,7 +17,7 @@ from ._timescale import SCALE, server_options, scaled_options
 from .errors import HarnessError, PeerError, SymptomMismatch
 from .faults import FaultContext, load_fault
 from .links import ProxyLink, load_link
-from .peers import PeerPool, PeerProcess
+from .peers import PeerPool, PeerProcess, unavailable_reason
 from .results import CheckResult, RunResult
 from .scenario import Case, Expectation
 from .symptoms import Observation, check
@@ -103,6 +103,7 @@ class Run:
         try:
             link_classes = [load_link(p.kind) for p in self.case.proxies]
             reasons = [r for r in (cls.unavailable_reason() for cls in link_classes) if r]
+            reasons += [r for r in (unavailable_reason(p.spec) for p in self.case.servers + self.case.clients) if r]
             if reasons:
                 result.skipped = "; ".join(reasons)
                 return result

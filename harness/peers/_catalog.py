@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 
-__all__ = ["PeerSpec", "resolve_peer", "installed_peers", "NODE_DIR"]
+__all__ = ["PeerSpec", "resolve_peer", "installed_peers", "unavailable_reason", "NODE_DIR"]
 
 NODE_DIR = Path(__file__).parent / "node"
 _NODE_PREFIX = {"server": "sio-", "client": "sioc-"}
@@ -98,6 +98,18 @@ def _node_version_match(spec: str, role: str, wanted: str) -> str:
 def _browser_unavailable() -> str | None:
     from .browser._chromium import missing_reason  # no playwright import until a browser runs
     return missing_reason()
+
+
+def unavailable_reason(spec: PeerSpec) -> str | None:
+    """Why this machine cannot run the peer (the scenario is then skipped, not failed), or None."""
+    if spec.family in ("node", "browser"):
+        alias = spec.argv[-1]
+        if not (NODE_DIR / "node_modules" / alias / "package.json").exists():
+            return f"{spec.label}: {alias} is not installed in {NODE_DIR} (run `make setup`)"
+    if spec.family == "browser":
+        missing = _browser_unavailable()
+        return f"{spec.label}: {missing}" if missing else None
+    return None
 
 
 def installed_peers() -> dict[str, list[str]]:
