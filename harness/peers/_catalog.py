@@ -34,6 +34,7 @@ class PeerSpec:
     version: str          # the package version we expect the peer to report ("" if unknown)
     argv: tuple[str, ...]
     cwd: str | None = None
+    max_spares: int = 2   # warm spares worth keeping: a browser peer holds ~0.9 GB, so one
 
 
 @lru_cache(maxsize=None)
@@ -65,7 +66,7 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
     if family == "browser" and role == "client":  # the same socket.io-client packages, bundled
         version = _node_version_match(spec, role, wanted)
         return PeerSpec(f"browser@{version}", role, "browser", version,
-                        (sys.executable, "-u", "-m", _BROWSER_MODULE, _NODE_PREFIX[role] + version))
+                        (sys.executable, "-u", "-m", _BROWSER_MODULE, _NODE_PREFIX[role] + version), max_spares=1)
     if family == "node":
         versions = _node_versions(role)
         matches = [v for v in versions if v == wanted] or [v for v in versions if v.startswith(wanted + ".")]

@@ -42,7 +42,7 @@ class PeerPool:
         if self.spares <= 0 or self._closed:
             return
         queue = self._idle.setdefault(spec.argv, [])
-        while len(queue) < self.spares:
+        while len(queue) < min(self.spares, spec.max_spares):
             queue.append(asyncio.ensure_future(self._start(spec)))
 
     async def _start(self, spec: PeerSpec) -> PeerProcess:
