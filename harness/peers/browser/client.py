@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError, async_playwright
 
@@ -21,7 +22,8 @@ from ._bundle import find_bundle
 from ._chromium import launch, missing_reason
 from ._site import serve_page
 
-_COMMANDS = ("connect", "emit", "disconnect")
+_TIMERS = Path(__file__).resolve().parent / "timers.js"
+_COMMANDS = ("connect", "emit", "disconnect", "throttle", "emit_every")
 
 
 def _relay(event: dict) -> None:
@@ -51,6 +53,7 @@ class BrowserClient:
         self.page.on("pageerror", lambda e: out("error", cmd=None, message=f"page error: {e}"))
         self.page.on("crash", lambda _: out("error", cmd=None, message="the page crashed"))
         await self.page.expose_function("sockfaultOut", _relay)
+        await self.page.add_init_script(path=str(_TIMERS))  # before the bundle captures setTimeout
         await self.page.add_init_script(f"window.SOCKFAULT_VERSION = {json.dumps(self.bundle.version)};")
         await self.page.goto(url)
         await self.page.wait_for_function("window.sockfault && window.sockfault.ready", timeout=10_000)

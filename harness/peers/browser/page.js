@@ -95,7 +95,10 @@
       try { socket.close(); } catch (e) { /* ignore */ }
       try { socket.off(); if (manager) manager.off(); } catch (e) { /* ignore */ }
     }
-    socket = lookup(cmd.url, Object.assign({}, cmd.options || {}));
+    const options = Object.assign({}, cmd.options || {});
+    const every = options.$emit_every; // the page's own periodic emitter, started with the socket
+    delete options.$emit_every;
+    socket = lookup(cmd.url, options);
     manager = socket.io;
     hookEngine(manager.engine);
     const origOpen = manager.open;
@@ -120,6 +123,7 @@
     rsrc.on('reconnect', (n) => out({ event: 'reconnect', attempt: n }));
     rsrc.on('reconnect_error', (err) => out(Object.assign({ event: 'reconnect_error' }, describeError(err))));
     rsrc.on('reconnect_failed', () => out({ event: 'reconnect_failed' }));
+    if (every) emitEvery(every);
     if (typeof socket.onAny === 'function') {
       socket.onAny((name, ...args) => report(name, args));
     } else {
@@ -152,16 +156,42 @@
     out({ event: 'emitted', ack: cmd.ack, name: cmd.event, size });
   }
 
+  // A real page setInterval that emits (wire-facts: "a page that also emits from setInterval"):
+  // created from a command, so its first tick has nesting level 1 and each later tick one more.
+  let ticker = null;
+  function emitEvery(cmd) {
+    if (ticker !== null) { clearInterval(ticker); ticker = null; }
+    if (cmd.off) { out({ event: 'emit_every', on: false }); return; }
+    const name = cmd.event || 'tick';
+    const ms = Number(cmd.interval_ms);
+    if (!(ms > 0)) throw new Error('emit_every needs interval_ms > 0 (or off: true)');
+    let n = 0;
+    ticker = setInterval(() => { if (socket) socket.emit(name, ...(cmd.args || []), n++); }, ms);
+    out({ event: 'emit_every', on: true, name, interval_ms: ms });
+  }
+
+  // The timer shim (timers.js, installed before the bundle) switched on/off.
+  function throttle(cmd) {
+    const shim = window.__sockfaultTimers;
+    if (!shim) throw new Error('the timer shim is not installed');
+    if (cmd.off) { out(Object.assign({ event: 'throttle', on: false }, shim.unthrottle())); return; }
+    const wake = cmd.wake_ms === undefined ? 1000 : Number(cmd.wake_ms);
+    const intensive = cmd.intensive_ms === undefined ? 60000 : Number(cmd.intensive_ms);
+    if (!(wake >= 0) || !(intensive >= 0)) throw new Error('throttle needs wake_ms >= 0 and intensive_ms >= 0');
+    out(Object.assign({ event: 'throttle', on: true, wake_ms: wake, intensive_ms: intensive }, shim.throttle(wake, intensive)));
+  }
+
   function disconnect() {
     if (socket) (socket.close ? socket.close() : socket.disconnect());
   }
 
   function stop() {
+    try { if (ticker !== null) clearInterval(ticker); ticker = null; } catch (e) { /* ignore */ }
     try { disconnect(); } catch (e) { /* ignore */ }
     try { if (manager && manager.engine) manager.engine.close(); } catch (e) { /* ignore */ }
   }
 
   window.addEventListener('error', (e) => out({ event: 'error', cmd: null, message: String(e.message) }));
   window.addEventListener('unhandledrejection', (e) => out({ event: 'error', cmd: null, message: String(e.reason) }));
-  window.sockfault = { connect, emit, disconnect, stop, ready: typeof lookup === 'function' };
+  window.sockfault = { connect, emit, disconnect, stop, throttle, emit_every: emitEvery, ready: typeof lookup === 'function' };
 })();
