@@ -86,4 +86,4 @@ def verdict_of(case: Case, main: RunResult, control: RunResult | None) -> tuple[
         return "control failed", "; ".join(f"line {c.line}: {c.text}" for c in failed)
     if case.negative:
         return "reproduced", "the fault makes no difference: the same behaviour with and without it"
-    return "reproduced", f"present with the {'fault' if case.cause == 'fault' else 'pair'}, absent in the control"
+    return "reproduced", f"present with the {'fault' if case.cause == 'fault' else 'cause'}, absent in the control"
