@@ -23,7 +23,7 @@ from ._chromium import launch, missing_reason
 from ._site import serve_page
 
 _TIMERS = Path(__file__).resolve().parent / "timers.js"
-_COMMANDS = ("connect", "emit", "disconnect", "throttle", "emit_every")
+_COMMANDS = ("connect", "emit", "disconnect", "throttle", "emit_every", "timers")
 
 
 def _relay(event: dict) -> None:

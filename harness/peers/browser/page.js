@@ -181,6 +181,13 @@
     out(Object.assign({ event: 'throttle', on: true, wake_ms: wake, intensive_ms: intensive }, shim.throttle(wake, intensive)));
   }
 
+  // What the shim holds now: for tests and post-mortems.
+  function timers() {
+    const shim = window.__sockfaultTimers;
+    if (!shim) throw new Error('the timer shim is not installed');
+    out({ event: 'timers', throttled: shim.throttled, pending: shim.pending() });
+  }
+
   function disconnect() {
     if (socket) (socket.close ? socket.close() : socket.disconnect());
   }
@@ -193,5 +200,5 @@
 
   window.addEventListener('error', (e) => out({ event: 'error', cmd: null, message: String(e.message) }));
   window.addEventListener('unhandledrejection', (e) => out({ event: 'error', cmd: null, message: String(e.reason) }));
-  window.sockfault = { connect, emit, disconnect, stop, throttle, emit_every: emitEvery, ready: typeof lookup === 'function' };
+  window.sockfault = { connect, emit, disconnect, stop, throttle, emit_every: emitEvery, timers, ready: typeof lookup === 'function' };
 })();
