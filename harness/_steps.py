@@ -41,6 +41,12 @@ async def _emit(run: "Run", params: dict) -> None:
     await run.clients[params.get("client", 0)].send(command)
 
 
+async def _emit_every(run: "Run", params: dict) -> None:
+    """A page-side setInterval emitter (browser peers): emits that run inside a timer callback."""
+    command = {"cmd": "emit_every", **{k: v for k, v in params.items() if k != "client"}}
+    await run.clients[params.get("client", 0)].send(command)
+
+
 async def _server_emit(run: "Run", params: dict) -> None:
     command = {"cmd": "emit", "event": params["event"], "args": params.get("args", [])}
     if "to" in params:
@@ -91,7 +97,8 @@ async def _remove_fault(run: "Run", label: str) -> None:
 
 
 STEPS = {
-    "connect": _connect, "disconnect": _disconnect, "emit": _emit, "server_emit": _server_emit,
+    "connect": _connect, "disconnect": _disconnect, "emit": _emit, "emit_every": _emit_every,
+    "server_emit": _server_emit,
     "server_disconnect": _server_disconnect, "wait": _wait, "wait_for": _wait_for, "probe": _probe,
     "apply_fault": _apply_fault, "remove_fault": _remove_fault,
 }

@@ -24,6 +24,7 @@ STEP_PARAMS: dict[str, dict[str, Any]] = {
     "connect": {"client": int},
     "disconnect": {"client": int},
     "emit": {"client": int, "event": str, "bytes": int, "args": list, "ack": str},
+    "emit_every": {"client": int, "event": str, "interval_ms": (int, float), "off": bool},
     "server_emit": {"server": int, "event": str, "args": list, "to": str},
     "server_disconnect": {"server": int},
     "wait_for": {"event": (str, list), "source": str, "timeout": (str, int, float), "match": dict},

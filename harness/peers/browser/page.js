@@ -95,10 +95,7 @@
       try { socket.close(); } catch (e) { /* ignore */ }
       try { socket.off(); if (manager) manager.off(); } catch (e) { /* ignore */ }
     }
-    const options = Object.assign({}, cmd.options || {});
-    const every = options.$emit_every; // the page's own periodic emitter, started with the socket
-    delete options.$emit_every;
-    socket = lookup(cmd.url, options);
+    socket = lookup(cmd.url, cmd.options || {});
     manager = socket.io;
     hookEngine(manager.engine);
     const origOpen = manager.open;
@@ -123,7 +120,6 @@
     rsrc.on('reconnect', (n) => out({ event: 'reconnect', attempt: n }));
     rsrc.on('reconnect_error', (err) => out(Object.assign({ event: 'reconnect_error' }, describeError(err))));
     rsrc.on('reconnect_failed', () => out({ event: 'reconnect_failed' }));
-    if (every) emitEvery(every);
     if (typeof socket.onAny === 'function') {
       socket.onAny((name, ...args) => report(name, args));
     } else {
