@@ -1,4 +1,4 @@
-"""The tiny HTTP site the page comes from: http://localhost:<port>/ (page, runner, bundle).
+"""The tiny HTTP site the page comes from: http://localhost:<port>/ (page, runner, client core, bundle).
 
 The page's origin, http://localhost:<port>, is cross-origin to any server at 127.0.0.1:<other>,
 which is what makes CORS apply. A data: page could not reach 127.0.0.1 at all.
@@ -14,13 +14,14 @@ from aiohttp import web
 __all__ = ["serve_page"]
 
 HERE = Path(__file__).resolve().parent
+CLIENT_CORE = HERE.parent / "node" / "_client_core.js"   # shared with the Node client runner
 _NO_CACHE = {"Cache-Control": "no-store"}
 
 
 async def serve_page(bundle: Path) -> tuple[web.AppRunner, str]:
     """Start the site on 127.0.0.1, port 0; return its runner and the page URL (host localhost)."""
     files = {"/": (HERE / "page.html", "text/html"), "/page.js": (HERE / "page.js", "text/javascript"),
-             "/socket.io.js": (bundle, "text/javascript")}
+             "/client_core.js": (CLIENT_CORE, "text/javascript"), "/socket.io.js": (bundle, "text/javascript")}
 
     async def handle(request: web.Request) -> web.Response:
         path, ctype = files[request.path]

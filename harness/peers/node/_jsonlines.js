@@ -4,6 +4,7 @@
 const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
+const { sizeOf } = require('./_client_core');
 
 function loadAlias(alias) {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', alias, 'package.json'), 'utf8'));
@@ -16,7 +17,6 @@ function out(obj) {
   process.stdout.write(line + '\n');
 }
 
-function sizeOf(args) { try { return JSON.stringify(args).length; } catch (e) { return -1; } }
 
 // One command per line; a failing or unknown command answers an error event and the peer
 // keeps running; stdin closing means stop.
