@@ -56,25 +56,24 @@ def test_symptom_parameter_typo():
     assert "whenn" in error.message and "at" in error.choices
 
 
-def test_unknown_fault_lists_registered_faults(tmp_path):
-    path = tmp_path / "f.yaml"
-    path.write_text("name: f\ndoc: x\nserver: node@4.8.1\nfaults:\n  - teleport: {}\nexpect:\n  - connected: {}\n")
+def _error_in(tmp_path, text: str) -> ScenarioError:
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
     with pytest.raises(ScenarioError) as info:
         load_cases(path)
-    assert info.value.line == 5 and "toxic" in info.value.choices
+    return info.value
+
+
+def test_unknown_fault_lists_registered_faults(tmp_path):
+    error = _error_in(tmp_path, "name: f\ndoc: x\nserver: node@4.8.1\nfaults:\n  - teleport: {}\nexpect:\n  - connected: {}\n")
+    assert error.line == 5 and "toxic" in error.choices
 
 
 def test_duplicate_key(tmp_path):
-    path = tmp_path / "d.yaml"
-    path.write_text("name: d\ndoc: x\nname: e\nserver: node@4.8.1\nexpect:\n  - connected: {}\n")
-    with pytest.raises(ScenarioError) as info:
-        load_cases(path)
-    assert info.value.line == 3 and "duplicate" in info.value.message
+    error = _error_in(tmp_path, "name: d\ndoc: x\nname: e\nserver: node@4.8.1\nexpect:\n  - connected: {}\n")
+    assert error.line == 3 and "duplicate" in error.message
 
 
 def test_unknown_step_key(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text("name: s\ndoc: x\nserver: node@4.8.1\nsteps:\n  - emitt: {event: a}\nexpect:\n  - connected: {}\n")
-    with pytest.raises(ScenarioError) as info:
-        load_cases(path)
-    assert info.value.line == 5 and "emit" in info.value.choices
+    error = _error_in(tmp_path, "name: s\ndoc: x\nserver: node@4.8.1\nsteps:\n  - emitt: {event: a}\nexpect:\n  - connected: {}\n")
+    assert error.line == 5 and "emit" in error.choices
