@@ -65,10 +65,12 @@ def _matrix(name: str, table: dict) -> str:
 
 def render_html(document: dict) -> str:
     scenarios = document["scenarios"]
+    by_section = sorted(scenarios, key=lambda s: s["doc"])   # stable: file order within a section
     summary = "".join(
-        f"<tr class='{_cls(s['verdict'])}'><td><a href='#{escape(s['scenario'])}'>{escape(s['scenario'])}</a></td>"
+        f"<tr class='{_cls(s['verdict'])}'><td>{escape(s['doc'])}</td>"
+        f"<td><a href='#{escape(s['scenario'])}'>{escape(s['scenario'])}</a></td>"
         f"<td>{escape(s['verdict'])}</td><td>{escape(s['symptom'])}</td><td>{s['duration_s']}</td></tr>"
-        for s in scenarios)
+        for s in by_section)
     errors = "".join(f"<li>{escape(e['message'])}</li>" for e in document.get("load_errors", []))
     matrices = "".join(_matrix(n, t) for n, t in matrix_tables(scenarios).items())
     counts = ", ".join(f"{v}: {n}" for v, n in document["summary"].items())
@@ -76,9 +78,10 @@ def render_html(document: dict) -> str:
             f"</head><body><h1>sockfault report</h1><p class='muted'>{escape(document['created'])} &middot; "
             f"sockfault {escape(document['version'])} &middot; {escape(counts)}</p>"
             + (f"<h2>Scenario files that did not load</h2><ul>{errors}</ul>" if errors else "")
-            + f"<h2>Summary</h2><table><tr><th>scenario</th><th>verdict</th><th>symptom</th><th>s</th></tr>{summary}</table>"
+            + f"<h2>Summary</h2><table><tr><th>troubleshooting section</th><th>scenario</th><th>verdict</th><th>symptom</th>"
+            f"<th>s</th></tr>{summary}</table>"
             + (f"<h2>Version matrices</h2>{matrices}" if matrices else "")
-            + "<h2>Scenarios</h2>" + "\n".join(_scenario(s) for s in scenarios) + "</body></html>")
+            + "<h2>Scenarios</h2>" + "\n".join(_scenario(s) for s in by_section) + "</body></html>")
 
 
 def write_html(path: str | Path, document: dict) -> None:
