@@ -8,11 +8,10 @@ the server(s). A link kind lives in its own module, imported only when a scenari
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from .errors import ScenarioError
+from .registry import load_registered
 from .timeline import Timeline
 
 __all__ = ["ProxyLink", "LINK_KINDS", "load_link"]
@@ -50,7 +49,4 @@ class ProxyLink(ABC):
 
 
 def load_link(kind: str) -> type[ProxyLink]:
-    if kind not in LINK_KINDS:
-        raise ScenarioError(f"unknown proxy kind {kind!r}", choices=sorted(LINK_KINDS))
-    module, _, cls = LINK_KINDS[kind].partition(":")
-    return getattr(importlib.import_module(module), cls)
+    return load_registered(LINK_KINDS, kind, "proxy kind")

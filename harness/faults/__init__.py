@@ -12,11 +12,11 @@ new fault = one module + one line in FAULTS + one test file. The core never name
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import ScenarioError
+from ..registry import load_registered
 from ..timeline import Timeline
 
 __all__ = ["FAULTS", "Fault", "FaultContext", "load_fault"]
@@ -62,7 +62,4 @@ class Fault(Protocol):
 
 
 def load_fault(name: str) -> type:
-    if name not in FAULTS:
-        raise ScenarioError(f"unknown fault {name!r}", choices=sorted(FAULTS))
-    module, _, cls = FAULTS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+    return load_registered(FAULTS, name, "fault")

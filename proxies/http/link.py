@@ -13,11 +13,11 @@ Faults add and remove addons at run time with add_addon / remove_addon.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, ClassVar
 
 from harness.errors import ScenarioError
 from harness.links import ProxyLink
+from harness.registry import load_registered
 
 from ._master import ProxyMaster
 from .balance import Balance
@@ -36,11 +36,9 @@ ADDONS: dict[str, str] = {
 
 
 def make_addon(name: str, kwargs: dict[str, Any] | None = None) -> Any:
-    if name not in ADDONS:
-        raise ScenarioError(f"unknown http addon {name!r}", choices=sorted(ADDONS))
-    module, _, cls = ADDONS[name].partition(":")
+    addon_class = load_registered(ADDONS, name, "http addon")
     try:
-        return getattr(importlib.import_module(module), cls)(**(kwargs or {}))
+        return addon_class(**(kwargs or {}))
     except (TypeError, ValueError) as e:
         raise ScenarioError(f"http addon {name}: {e}") from e
 
