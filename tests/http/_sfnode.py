@@ -48,11 +48,25 @@ def _env(**extra: str) -> dict:
     return env
 
 
-class NodeServer:
+class _Server:
+    """A server subprocess on 127.0.0.1:port, killed on exit if still running."""
+
+    proc: asyncio.subprocess.Process | None = None
+    port = 0
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.port)
+
+    async def _kill(self) -> None:
+        if self.proc and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+class NodeServer(_Server):
     def __init__(self, version: str = "4.8.1", ping: tuple[int, int] = (500, 300)):
         self.version, self.ping = version, ping
-        self.proc: asyncio.subprocess.Process | None = None
-        self.port = 0
 
     async def __aenter__(self) -> "NodeServer":
         self.proc = await asyncio.create_subprocess_exec(
@@ -65,14 +79,8 @@ class NodeServer:
         self.port = int(line)
         return self
 
-    @property
-    def address(self) -> tuple[str, int]:
-        return ("127.0.0.1", self.port)
-
     async def __aexit__(self, *exc) -> None:
-        if self.proc and self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
+        await self._kill()
 
 
 async def run_client(url: str, version: str = "4.8.1", duration_ms: int = 2500, every_ms: int = 100,
@@ -104,15 +112,13 @@ def first(events: list[dict], kind: str) -> dict | None:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class PythonServer:
+class PythonServer(_Server):
     """python-socketio (aiohttp) through the JSON-lines server runner, harness/peers/python/server.py."""
 
     version = "python"
 
     def __init__(self, options: dict | None = None):
         self.options = options or {}
-        self.proc: asyncio.subprocess.Process | None = None
-        self.port = 0
 
     async def _event(self, name: str) -> dict:
         while True:
@@ -138,10 +144,6 @@ class PythonServer:
         self.port = (await self._event("listening"))["port"]
         return self
 
-    @property
-    def address(self) -> tuple[str, int]:
-        return ("127.0.0.1", self.port)
-
     async def __aexit__(self, *exc) -> None:
         if self.proc and self.proc.returncode is None:
             try:
@@ -150,6 +152,4 @@ class PythonServer:
                 await asyncio.wait_for(self.proc.wait(), 5)
             except (OSError, asyncio.TimeoutError):
                 pass
-            if self.proc.returncode is None:
-                self.proc.kill()
-                await self.proc.wait()
+        await self._kill()
