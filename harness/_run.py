@@ -18,6 +18,7 @@ from .errors import HarnessError, PeerError, SymptomMismatch
 from .faults import FaultContext, load_fault
 from .links import ProxyLink, load_link
 from .peers import PeerPool, PeerProcess, unavailable_reason
+from .peers.app import AppServer
 from .results import CheckResult, RunResult
 from .scenario import Case, Expectation
 from .symptoms import Observation, check
@@ -77,6 +78,11 @@ class Run:
     async def connect_client(self, index: int) -> None:
         config = self.case.clients[index]
         host, port = self.address(config.target)
+        if config.spec.family == "page":  # the app's own page: its own scripts decide where to connect
+            url = config.page if "://" in config.page else f"http://{host}:{port}/{config.page.lstrip('/')}"
+            self.timeline.add("runner", "connect", {"client": index, "url": url, "page": True})
+            await self.clients[index].send({"cmd": "connect", "url": url, "actions": list(config.actions)})
+            return
         url = f"http://{host}:{port}{config.url_path}"
         options = scaled_options(config.options, self.compressed)
         self.timeline.add("runner", "connect", {"client": index, "url": url, "options": options})
@@ -141,10 +147,10 @@ class Run:
         return result
 
     async def _start_peers(self) -> None:
-        acquire = [self.pool.acquire(s.spec) for s in self.case.servers] + \
+        acquire = [self._app(s.spec) if s.spec.app else self.pool.acquire(s.spec) for s in self.case.servers] + \
                   [self.pool.acquire(c.spec) for c in self.case.clients]
         outcomes = await asyncio.gather(*acquire, return_exceptions=True)
-        peers = [o for o in outcomes if isinstance(o, PeerProcess)]
+        peers = [o for o in outcomes if isinstance(o, (PeerProcess, AppServer))]
         n = len(self.case.servers)
         self.servers, self.clients = peers[:n], peers[n:]
         failures = [o for o in outcomes if isinstance(o, BaseException)]
@@ -158,8 +164,14 @@ class Run:
         starts = [self._start_server(i, peer) for i, peer in enumerate(self.servers)]
         self.server_addresses = list(await asyncio.gather(*starts))
 
-    async def _start_server(self, index: int, peer: PeerProcess) -> tuple[str, int]:
+    @staticmethod
+    async def _app(spec) -> AppServer:
+        return AppServer(spec)   # started in _start_server, once the timeline is attached
+
+    async def _start_server(self, index: int, peer: PeerProcess | AppServer) -> tuple[str, int]:
         config = self.case.servers[index]
+        if isinstance(peer, AppServer):  # the user's app: options go through its hook, if it has one
+            return await peer.start(scaled_options(config.options, self.compressed), self.compressed)
         options = server_options(config.spec.family, config.spec.version, config.options, self.compressed)
         command = {"cmd": "start", "host": "127.0.0.1", "port": 0, "options": options,
                    "namespaces": list(config.namespaces)}

@@ -5,8 +5,8 @@ See docs/peer-protocol.md. `catalog` turns a scenario's peer spec ("node@4.8.1",
 `pool` keeps warm spares so a scenario does not pay the interpreter's start-up.
 """
 
-from ._catalog import PeerSpec, installed_peers, resolve_peer, unavailable_reason
+from ._catalog import PeerSpec, installed_peers, page_spec, resolve_peer, unavailable_reason
 from ._pool import PeerPool
 from ._process import PeerProcess
 
-__all__ = ["PeerSpec", "PeerProcess", "PeerPool", "installed_peers", "resolve_peer", "unavailable_reason"]
+__all__ = ["page_spec", "PeerSpec", "PeerProcess", "PeerPool", "installed_peers", "resolve_peer", "unavailable_reason"]

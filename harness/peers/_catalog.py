@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..errors import ScenarioError
 
-__all__ = ["PeerSpec", "resolve_peer", "installed_peers", "unavailable_reason", "NODE_DIR"]
+__all__ = ["PeerSpec", "resolve_peer", "page_spec", "installed_peers", "unavailable_reason", "NODE_DIR"]
 
 NODE_DIR = Path(__file__).parent / "node"
 _NODE_PREFIX = {"server": "sio-", "client": "sioc-"}
@@ -24,17 +25,19 @@ _PYTHON_RUNNERS = {
     ("plain-http", "server"): "harness.peers.python.plain_http",
 }
 _BROWSER_MODULE = "harness.peers.browser.client"  # a socket.io-client bundle in headless Chromium
+_PAGE_MODULE = "harness.peers.browser.page_client"  # the user's own page in headless Chromium
 
 
 @dataclass(frozen=True)
 class PeerSpec:
     label: str            # what the report shows: "node@4.8.1", "python@5.18.1", "command:…"
     role: str             # "server" | "client"
-    family: str           # "node" | "browser" | "python" | "plain-ws" | "plain-http" | "command"
+    family: str           # "node" | "browser" | "python" | "plain-ws" | "plain-http" | "command" | "app" | "page"
     version: str          # the package version we expect the peer to report ("" if unknown)
     argv: tuple[str, ...]
     cwd: str | None = None
     max_spares: int = 2   # warm spares worth keeping: a browser peer holds ~0.9 GB, so one
+    app: Any = None       # family "app": its AppConfig (harness/peers/app), started once per run, never warm
 
 
 @lru_cache(maxsize=None)
@@ -88,6 +91,11 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
     return PeerSpec(label, role, family, version, (sys.executable, "-u", "-m", module))
 
 
+def page_spec(page: str) -> PeerSpec:
+    """`client: {page: "/"}`: the app's own page (and whatever socket.io-client it bundles) in Chromium."""
+    return PeerSpec(f"page:{page}", "client", "page", "", (sys.executable, "-u", "-m", _PAGE_MODULE), max_spares=1)
+
+
 def _node_version_match(spec: str, role: str, wanted: str) -> str:
     versions = _node_versions(role)
     matches = [v for v in versions if v == wanted] or [v for v in versions if v.startswith(wanted + ".")]
@@ -107,7 +115,7 @@ def unavailable_reason(spec: PeerSpec) -> str | None:
         alias = spec.argv[-1]
         if not (NODE_DIR / "node_modules" / alias / "package.json").exists():
             return f"{spec.label}: {alias} is not installed in {NODE_DIR} (run `make setup`)"
-    if spec.family == "browser":
+    if spec.family in ("browser", "page"):
         missing = _browser_unavailable()
         return f"{spec.label}: {missing}" if missing else None
     return None

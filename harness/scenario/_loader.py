@@ -10,7 +10,8 @@ from typing import Any
 
 from ..errors import ScenarioError
 from ..faults import FAULTS, load_fault
-from ..peers import resolve_peer
+from ..peers import page_spec, resolve_peer
+from ..peers.app import APP_KEYS, app_spec
 from ..symptoms import SYMPTOM_CHOICES, SYMPTOM_PARAMS
 from ._duration import Duration, parse_duration
 from ._model import Case, Expectation, FaultConfig, PeerConfig, ProxyConfig, Step
@@ -32,6 +33,7 @@ STEP_PARAMS: dict[str, dict[str, Any]] = {
               "target": str, "body": str},
 }
 _FAULT_TIMING = ("at", "for")
+PAGE_ACTIONS = ("click", "fill", "press", "wait", "wait_for", "reload", "emit", "evaluate")
 DEFAULT_TIMEOUT = {"compressed": Duration(seconds=60), "faithful": Duration(seconds=300)}
 DEFAULT_STEPS = (Step("connect", {}), Step("wait_for", {"event": ["connect", "connect_error"], "timeout": Duration(seconds=5)}))
 
@@ -153,19 +155,47 @@ class _Builder:
         line = line_of(parent, index) if isinstance(parent, list) else None
         if isinstance(raw, str):
             raw = {"peer": raw}
+        self.check_peer_keys(raw, role, line)
         try:
-            spec = resolve_peer(raw.get("peer"), role, raw.get("command"))
+            if any(k in raw for k in APP_KEYS):
+                spec = app_spec(raw, self.file)
+            elif "page" in raw:
+                spec = page_spec(str(raw["page"]))
+            else:
+                spec = resolve_peer(raw.get("peer"), role, raw.get("command"))
         except ScenarioError as exc:
-            raise ScenarioError(exc.message, self.file, line_of(raw, "peer", line), exc.choices) from None
+            key = next((k for k in ("peer", "app", "url", "page", "command") if k in raw), None)
+            raise ScenarioError(exc.message, self.file, line_of(raw, key, line), exc.choices) from None
         if role == "server" and ("url_path" in raw or "target" in raw):
             raise self.err("`url_path` and `target` are client settings", raw, "url_path" if "url_path" in raw else "target")
         return PeerConfig(spec=spec, options=copy.deepcopy(dict(raw.get("options", {}))),
                           namespaces=tuple(raw.get("namespaces", [])), url_path=raw.get("url_path", ""),
-                          target=raw.get("target", "proxy"), line=line or 0)
+                          target=raw.get("target", "proxy"), line=line or 0, page=str(raw.get("page", "")),
+                          actions=tuple(copy.deepcopy(list(raw.get("actions", [])))), raw=dict(raw))
+
+    def check_peer_keys(self, raw: dict, role: str, line: int | None) -> None:
+        kinds = [k for k in ("peer", "command", "app", "url", "page") if k in raw]
+        if len(kinds) > 1:
+            raise self.err(f"a {role} is one of `peer`, `command`, `app`, `url` or `page`; this one has "
+                           f"{' and '.join('`' + k + '`' for k in kinds)}", raw, kinds[1])
+        wrong = [k for k in APP_KEYS if k in raw] if role == "client" else \
+            [k for k in ("page", "actions") if k in raw]
+        if wrong:
+            owner = "an app server (`server:`)" if role == "client" else "a page client (`client:`)"
+            raise self.err(f"`{wrong[0]}` belongs to {owner}", raw, wrong[0])
+        if "actions" in raw and "page" not in raw:
+            raise self.err("`actions` need a `page:` client", raw, "actions")
+        for i, action in enumerate(raw.get("actions", [])):
+            if not isinstance(action, dict) or len(action) != 1 or next(iter(action)) not in PAGE_ACTIONS:
+                raise self.err(f"action {i} must be one of {', '.join(PAGE_ACTIONS)} (a one-key mapping)",
+                               raw["actions"], i, list(PAGE_ACTIONS))
 
     def override(self, peer: PeerConfig, raw: Any, role: str, parent: dict) -> PeerConfig:
         if isinstance(raw, str):
             raw = {"peer": raw}
+        if peer.spec.family in ("app", "page") and not any(k in raw for k in ("peer", "command", "app", "url", "page")):
+            merged = {**peer.raw, **raw, "options": {**peer.options, **raw.get("options", {})}}
+            return dataclasses.replace(self.peer(merged, role, [raw], 0), line=line_of(parent, role) or peer.line)
         merged = {"peer": peer.spec.label if peer.spec.family != "command" else None,
                   "command": peer.spec.argv and " ".join(peer.spec.argv) if peer.spec.family == "command" else None,
                   "options": {**peer.options, **raw.get("options", {})}, "namespaces": list(peer.namespaces),

@@ -19,6 +19,9 @@ class PeerConfig:
     url_path: str = ""          # client: appended to the URL (a namespace, or the doc's custom-path mistake)
     target: str = "proxy"       # client: proxy (outermost link, else server 0) | server | server:N | nowhere
     line: int = 0
+    page: str = ""              # page client: a path on the app (through the proxy chain) or a full URL
+    actions: tuple = ()         # page client: Playwright actions run once the page has loaded
+    raw: dict = field(default_factory=dict, compare=False)   # the file's mapping (app/page peers: for overrides)
 
 
 @dataclass(frozen=True)
