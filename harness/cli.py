@@ -19,6 +19,7 @@ _MOUNTED = {
     "probe": ("harness.probe.cli", "raw Engine.IO handshake / poll / upgrade checks against a URL"),
     "toxiproxy-server": ("proxies.toxiproxy.cli", "a drop-in Toxiproxy API server"),
     "proxy": ("proxies.http.cli", "run one fault proxy standalone and print the decoded traffic"),
+    "check": ("harness.check.cli", "run the troubleshooting checklist against your own app (no scenario file)"),
 }
 
 

@@ -38,13 +38,29 @@ DEFAULT_TIMEOUT = {"compressed": Duration(seconds=60), "faithful": Duration(seco
 DEFAULT_STEPS = (Step("connect", {}), Step("wait_for", {"event": ["connect", "connect_error"], "timeout": Duration(seconds=5)}))
 
 
-def load_cases(path: str | Path) -> list[Case]:
+def load_cases(path: str | Path, substitute: dict[str, Any] | None = None, drop: tuple[str, ...] = ()) -> list[Case]:
+    """substitute: a value that is exactly "$name" becomes substitute["$name"] (sockfault check's templates);
+    drop: top-level keys read by the caller, not by the scenario format."""
     file = str(path)
     raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise ScenarioError("a scenario file must be a mapping", file, line_of(raw) or 1)
+    for key in drop:
+        raw.pop(key, None)
+    if substitute:
+        _substitute(raw, substitute)
     check_schema(raw, file)
     return _Builder(raw, file).cases()
+
+
+def _substitute(node: Any, values: dict[str, Any]) -> None:
+    """In place, so that the containers keep their line marks."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(items):
+        if isinstance(value, str) and value in values:
+            node[key] = copy.deepcopy(values[value])
+        else:
+            _substitute(value, values)
 
 
 class _Builder:
