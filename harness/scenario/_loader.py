@@ -190,15 +190,15 @@ class _Builder:
                           actions=tuple(copy.deepcopy(list(raw.get("actions", [])))), raw=dict(raw))
 
     def check_peer_keys(self, raw: dict, role: str, line: int | None) -> None:
-        kinds = [k for k in ("peer", "command", "app", "url", "page") if k in raw]
-        if len(kinds) > 1:
-            raise self.err(f"a {role} is one of `peer`, `command`, `app`, `url` or `page`; this one has "
-                           f"{' and '.join('`' + k + '`' for k in kinds)}", raw, kinds[1])
         wrong = [k for k in APP_KEYS if k in raw] if role == "client" else \
             [k for k in ("page", "actions") if k in raw]
         if wrong:
             owner = "an app server (`server:`)" if role == "client" else "a page client (`client:`)"
             raise self.err(f"`{wrong[0]}` belongs to {owner}", raw, wrong[0])
+        kinds = [k for k in ("peer", "command", "app", "url", "page") if k in raw]
+        if len(kinds) > 1:
+            raise self.err(f"a {role} is one of `peer`, `command`, `app`, `url` or `page`; this one has "
+                           f"{' and '.join('`' + k + '`' for k in kinds)}", raw, kinds[1])
         if "actions" in raw and "page" not in raw:
             raise self.err("`actions` need a `page:` client", raw, "actions")
         for i, action in enumerate(raw.get("actions", [])):

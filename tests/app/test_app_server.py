@@ -1,0 +1,139 @@
+"""AppServer with small Python programs (no Node): ready at the handshake, errors carry the app's output,
+the whole process group goes at stop, fixed ports take turns."""
+
+import asyncio
+import os
+import socket
+import sys
+import textwrap
+
+import pytest
+
+from harness.errors import PeerError
+from harness.peers.app import AppServer, app_spec
+from harness.peers.app._channel import HookChannel
+from harness.peers.app._ports import PortLock
+from harness.peers.app._ready import NotReady, wait_ready
+from harness.timeline import Timeline
+
+# an ordinary python-socketio app; it forks a child that must die with it
+APP = textwrap.dedent("""
+    import os, subprocess, sys
+    import socketio
+    from aiohttp import web
+    print("booting", flush=True)
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    sio = socketio.AsyncServer(async_mode="aiohttp", ping_interval=7, ping_timeout=3)
+    app = web.Application()
+    sio.attach(app)
+    web.run_app(app, host="127.0.0.1", port=int(os.environ["PORT"]), print=None)
+""")
+
+
+def _spec(tmp_path, source: str, **extra):
+    (tmp_path / "app.py").write_text(source)
+    raw = {"app": [sys.executable, "app.py"], "cwd": str(tmp_path), "env": {"PORT": "{port}"}, "hook": False, **extra}
+    return app_spec(raw, None)
+
+
+def _live_in_group(pgid: int) -> list[int]:
+    live = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[2]) == pgid and stat[0] != "Z":
+                live.append(int(entry))
+    return live
+
+
+async def test_ready_at_the_handshake_and_the_group_dies_at_stop(tmp_path):
+    server, timeline = AppServer(_spec(tmp_path, APP, start_timeout=20)), Timeline()
+    server.attach(timeline, "server:0")
+    try:
+        host, port = await server.start({}, compressed=True)
+        ready, = timeline.events(kind="ready")
+        assert ready.data["handshake"]["pingInterval"] == 7000 and ready.data["handshake"]["pingTimeout"] == 3000
+        listening, = timeline.events(kind="listening")    # no hook: what the wire advertised
+        assert listening.data["observed"] == "wire" and listening.data["options"]["pingTimeout"] == 3000
+        assert timeline.events(kind="observer")[0].data["hook"] is False
+        assert any(e.data["line"] == "booting" for e in timeline.events(kind="log"))
+        pgid = server.proc.pid
+    finally:
+        await server.stop()
+    await asyncio.sleep(0.1)
+    assert _live_in_group(pgid) == []      # the app and the child it forked are gone (zombies aside)
+    with socket.socket() as probe:
+        assert probe.connect_ex((host, port)) != 0
+
+
+async def test_an_app_that_crashes_reports_its_output(tmp_path):
+    server = AppServer(_spec(tmp_path, "import sys\nprint('migrating database', flush=True)\nsys.exit('no DATABASE_URL')\n"))
+    with pytest.raises(PeerError) as info:
+        await server.start({}, compressed=False)
+    await server.stop()
+    text = str(info.value)
+    assert "exited with code 1" in text and "migrating database" in text and "no DATABASE_URL" in text
+
+
+async def test_an_app_on_the_wrong_port_times_out_with_a_hint(tmp_path):
+    spec = _spec(tmp_path, "import time\nprint('listening on 3000', flush=True)\ntime.sleep(30)\n", start_timeout=0.6)
+    server = AppServer(spec)
+    with pytest.raises(PeerError) as info:
+        await server.start({}, compressed=False)
+    await server.stop()
+    assert "no Engine.IO handshake" in str(info.value) and "listening on 3000" in str(info.value)
+
+
+async def test_ready_check_names_what_answered_instead(tmp_path):
+    from aiohttp import web
+    app = web.Application()
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        with pytest.raises(NotReady, match="HTTP 404"):
+            await wait_ready(f"http://127.0.0.1:{port}", "/socket.io/", 0.3, lambda: None)
+        with pytest.raises(NotReady, match="gone"):
+            await wait_ready(f"http://127.0.0.1:{port}", "/socket.io/", 5, lambda: "gone")
+    finally:
+        await runner.cleanup()
+
+
+async def test_fixed_ports_take_turns_and_a_foreign_listener_is_named():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        first = PortLock(port, "app")
+        await first.acquire(timeout=1)
+        second = PortLock(port, "app")
+        with pytest.raises(PeerError, match="stayed taken"):
+            await second.acquire(timeout=0.2)
+        first.release()
+        holder.listen()
+        with pytest.raises(PeerError, match="already in use"):
+            await second.acquire(timeout=1)
+
+
+async def test_hook_channel_carries_events_and_commands():
+    seen = []
+    channel = HookChannel(lambda kind, data: seen.append((kind, data)))
+    path = await channel.start()
+    reader, writer = await asyncio.open_unix_connection(path)
+    writer.write(b'{"event":"hello","impl":"socket.io","version":"4.8.1"}\nnot json\n')
+    await writer.drain()
+    for _ in range(50):
+        if len(seen) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert seen[0] == ("hello", {"impl": "socket.io", "version": "4.8.1"})
+    assert seen[1][0] == "hook_garbage"
+    await channel.send({"cmd": "emit", "event": "news"})
+    assert b'"emit"' in await asyncio.wait_for(reader.readline(), 2)
+    writer.close()
+    await channel.close()
+    assert not os.path.exists(path)

@@ -1,0 +1,56 @@
+"""sockfault check's templates load with the app substituted, skip what the app lacks, and map
+verdicts to what users would see."""
+
+import pytest
+
+from harness.check import CHECKS_DIR, load_checks
+from harness.check._outcome import outcome_of
+from harness.check._templates import NEEDS
+from harness.results import CaseResult, CheckResult, RunResult
+from harness.timeline import Timeline
+
+VALUES = {"$app": {"app": "node index.js", "cwd": "/tmp", "env": {"PORT": "{port}"}}, "$client": "node@4.8.1",
+          "$clients": ["node@2.4.0", "node@4.8.1"], "$browser": "browser@4.8.1", "$page": "/",
+          "$over_payload": 1000001}
+
+
+def test_every_template_loads_with_every_need_met():
+    checks = load_checks(VALUES, set(NEEDS))
+    assert len(checks) == len(list(CHECKS_DIR.glob("*.yaml")))
+    for check in checks:
+        assert check.cases and check.skipped is None, check.name
+        for case in check.cases:
+            assert all(s.spec.family == "app" for s in case.servers), check.name
+    versions = next(c for c in checks if c.name == "client-versions")
+    assert [c.clients[0].spec.label for c in versions.cases] == ["node@2.4.0", "node@4.8.1"]
+    payload = next(c for c in checks if c.name == "oversize-payload")
+    assert any(s.params.get("bytes") == 1000001 for s in payload.cases[0].steps)
+
+
+def test_a_missing_need_skips_with_the_reason():
+    checks = {c.name: c for c in load_checks(VALUES, set())}
+    assert checks["sticky-sessions"].skipped == NEEDS["two_instances"]
+    assert checks["state-recovery"].skipped == NEEDS["hook"]
+    assert checks["upgrade-refused"].skipped is None
+
+
+def _result(case, verdict: str, ok: bool) -> CaseResult:
+    run = RunResult(case.case_id, Timeline(), checks=[CheckResult("x", "x", 1, ok, "evidence text")])
+    return CaseResult(case, verdict, "the reason", run, None, 1.0)
+
+
+@pytest.mark.parametrize("name, verdict, ok, state", [
+    ("upgrade-refused", "reproduced", True, "exposed"),
+    ("upgrade-refused", "not reproduced", False, "ok"),
+    ("upgrade-refused", "error", False, "inconclusive"),
+    ("upgrade-refused", "control failed", True, "inconclusive"),
+    ("cross-origin-page", "works", True, "ok"),
+    ("cross-origin-page", "not reproduced", False, "exposed"),
+])
+def test_verdicts_become_exposures(name, verdict, ok, state):
+    check = next(c for c in load_checks(VALUES, set(NEEDS), [name]))
+    outcome = outcome_of(check, [_result(check.cases[0], verdict, ok)])
+    assert outcome.state == state
+    text = outcome.text()
+    assert check.title in text
+    assert ("fix: " in text) == (state == "exposed")
