@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ScenarioError
 
-__all__ = ["PeerSpec", "resolve_peer", "page_spec", "installed_peers", "unavailable_reason", "NODE_DIR"]
+__all__ = ["PEER_FAMILIES", "PeerSpec", "resolve_peer", "page_spec", "installed_peers", "unavailable_reason", "NODE_DIR"]
 
 NODE_DIR = Path(__file__).parent / "node"
 _NODE_PREFIX = {"server": "sio-", "client": "sioc-"}
@@ -23,6 +23,17 @@ _PYTHON_RUNNERS = {
     ("python", "client"): "harness.peers.python.client",
     ("plain-ws", "server"): "harness.peers.python.plain_ws",
     ("plain-http", "server"): "harness.peers.python.plain_http",
+}
+# every peer family and where it lives: docs/extension-points.md is generated from this table
+PEER_FAMILIES = {
+    "node": ("server, client", "harness/peers/node/server.js, client.js: socket.io / socket.io-client 1.x-4.x (npm aliases)"),
+    "browser": ("client", "harness/peers/browser/client.py: a socket.io-client bundle in headless Chromium"),
+    "python": ("server, client", "harness/peers/python/server.py, client.py: python-socketio (aiohttp)"),
+    "plain-ws": ("server", "harness/peers/python/plain_ws.py: a plain WebSocket server (websockets), not Socket.IO"),
+    "plain-http": ("server", "harness/peers/python/plain_http.py: a plain HTTP server (aiohttp), not Socket.IO"),
+    "command": ("server, client", "`command:` any program speaking docs/peer-protocol.md"),
+    "app": ("server", "harness/peers/app/: `app:` / `url:` the user's own unmodified app, with hooks (docs/your-app.md)"),
+    "page": ("client", "harness/peers/browser/page_client.py: `page:` the app's own page in Chromium, with actions"),
 }
 _BROWSER_MODULE = "harness.peers.browser.client"  # a socket.io-client bundle in headless Chromium
 _PAGE_MODULE = "harness.peers.browser.page_client"  # the user's own page in headless Chromium
