@@ -7,10 +7,12 @@ BIN := $(VENV)/bin
 NODE_DIR := harness/peers/node
 APT_PACKAGES := chromium nginx haproxy
 JOBS ?= 2
+# ordinary apps the tests use as users' apps (and vendored third-party examples): each its own npm ci
+APP_STAMPS := $(patsubst %/package-lock.json,%/node_modules/.installed,$(wildcard tests/apps/*/package-lock.json tests/apps/*/*/package-lock.json))
 
 .PHONY: setup run test unit e2e bench apt clean
 
-setup: $(BIN)/.installed $(NODE_DIR)/node_modules/.installed apt
+setup: $(BIN)/.installed $(NODE_DIR)/node_modules/.installed $(APP_STAMPS) apt
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,10 @@ $(BIN)/.installed: pyproject.toml
 
 $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+tests/apps/%/node_modules/.installed: tests/apps/%/package-lock.json
+	cd tests/apps/$* && npm ci --no-audit --no-fund
 	touch $@
 
 apt:
@@ -41,4 +47,4 @@ bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(NODE_DIR)/node_modules reports/*.html reports/*.json
+	rm -rf $(VENV) $(NODE_DIR)/node_modules tests/apps/*/node_modules tests/apps/*/*/node_modules reports/*.html reports/*.json
