@@ -223,6 +223,8 @@ class Run:
                 hello = peer.hello or {}
                 out[f"{source}:{i}"] = {"peer": config.spec.label, "impl": hello.get("impl"),
                                         "version": hello.get("version")}
+                if config.spec.app is not None:  # a user's app: say whether a hook saw it or only the wire
+                    out[f"{source}:{i}"]["observed"] = f"hook ({hello['hook']})" if hello.get("hook") else "wire only"
         return out
 
     async def _teardown(self) -> None:

@@ -36,7 +36,9 @@ def _checks(checks: list[dict]) -> str:
 
 def _scenario(entry: dict) -> str:
     control = entry.get("control")
-    peers = ", ".join(f"{k}: {v.get('peer')} ({v.get('impl')} {v.get('version')})" for k, v in entry["peers"].items())
+    peers = ", ".join(f"{k}: {v.get('peer')} ({v.get('impl')} {v.get('version')}"
+                      + (f"; observed: {v['observed']}" if v.get("observed") else "") + ")"
+                      for k, v in entry["peers"].items())
     parts = [
         f"<h3 id='{escape(entry['scenario'])}' class='{_cls(entry['verdict'])}'>{escape(entry['scenario'])} "
         f"&mdash; {escape(entry['verdict'])}</h3>",
