@@ -13,7 +13,7 @@ _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 .reproduced{background:#dff5df}.not-reproduced,.error{background:#fadada}.control-failed{background:#fbe9c8}
-.skipped{background:#eee}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;font-size:12px}
+.skipped{background:#eee}.exposed{background:#fadada}.ok{background:#dff5df}.inconclusive{background:#fbe9c8}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;font-size:12px}
 details{margin:.3em 0}h2{margin-top:2em}.muted{color:#777}
 """
 
@@ -65,6 +65,24 @@ def _matrix(name: str, table: dict) -> str:
     return f"<h3>{escape(name)}</h3><table><tr><th>server \\ client</th>{head}</tr>{''.join(rows)}</table>"
 
 
+def _check_section(check: dict) -> str:
+    """sockfault check: what the app's users would see, per check, before the scenario details."""
+    app = check.get("app", {})
+    rows = []
+    for c in check.get("checks", []):
+        cells = "<br>".join(f"{escape(x['case'])}: <b>{escape(x['state'])}</b> {escape(x['evidence'][:400])}"
+                            for x in c.get("cells", [])) or escape(c.get("skipped") or "")
+        users = escape(c["users_see"]) if c["state"] == "exposed" else ""
+        fix = escape(c["fix"]) if c["state"] == "exposed" else ""
+        rows.append(f"<tr class='{_cls(c['state'])}'><td>{escape(c['state'])}</td><td>{escape(c['title'])}<br>"
+                    f"<span class='muted'>{escape(c['doc'])}</span></td><td>{users}</td><td>{cells}</td><td>{fix}</td></tr>")
+    head = (f"<p>{escape(str(app.get('label')))}: {escape(str(app.get('impl')))} {escape(str(app.get('version')))}, "
+            f"pingInterval {app.get('ping_interval')} ms + pingTimeout {app.get('ping_timeout')} ms, "
+            f"maxPayload {app.get('max_payload')}</p>")
+    return (f"<h2>Your app</h2>{head}<table><tr><th></th><th>check</th><th>your users see</th><th>measured</th>"
+            f"<th>fix</th></tr>{''.join(rows)}</table>")
+
+
 def render_html(document: dict) -> str:
     scenarios = document["scenarios"]
     by_section = sorted(scenarios, key=lambda s: s["doc"])   # stable: file order within a section
@@ -80,6 +98,7 @@ def render_html(document: dict) -> str:
             f"</head><body><h1>sockfault report</h1><p class='muted'>{escape(document['created'])} &middot; "
             f"sockfault {escape(document['version'])} &middot; {escape(counts)}</p>"
             + (f"<h2>Scenario files that did not load</h2><ul>{errors}</ul>" if errors else "")
+            + (_check_section(document["check"]) if document.get("check") else "")
             + f"<h2>Summary</h2><table><tr><th>troubleshooting section</th><th>scenario</th><th>verdict</th><th>symptom</th>"
             f"<th>s</th></tr>{summary}</table>"
             + (f"<h2>Version matrices</h2>{matrices}" if matrices else "")
