@@ -5,6 +5,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -147,3 +148,38 @@ async def test_an_app_that_never_answers_fails_with_its_output(tmp_path):
     assert result.verdict == "error"
     assert "no Engine.IO handshake" in result.reason and "listening on 3000" in result.reason
     assert time.monotonic() - started < 10
+
+
+PY_CHAT = ROOT / "tests" / "apps" / "python-chat"
+
+
+async def test_python_app_with_its_hook_stuck_in_polling(tmp_path):
+    text = """
+        name: py-app-polling
+        doc: "Problem: the socket is stuck in HTTP long-polling"
+        server: {app: "%s app.py", cwd: "%s", env: {PORT: "{port}"}}
+        client: {peer: node@4.8.1, options: {reconnection: false}}
+        proxies: [{name: edge, kind: http}]
+        faults: [strip_upgrade: {mode: reject}]
+        steps:
+          - connect
+          - wait_for: {event: connect, timeout: 5s}
+          - emit: {event: chat message, args: [hi], ack: a1}
+          - wait_for: {event: ack, timeout: 5s}
+          - wait: 1 heartbeat
+        expect:
+          - transport_stays: {transport: polling, for: 1 heartbeat, upgrade_error: true}
+          - event_received: {ack: a1}
+          - event_received: {side: server, name: chat message}
+        control:
+          expect: [connected: {transport: websocket}]
+    """ % (sys.executable, PY_CHAT)
+    result, = await _run(_write(tmp_path, text))
+    assert result.verdict == "reproduced", result.reason
+    hello, = result.main.timeline.events(source="server:0", kind="hello")
+    assert hello.data["impl"] == "python-socketio" and hello.data["hook"] == "python"
+    # the app's own ping_interval=10 / ping_timeout=5 s, scaled and kept whole seconds (python-engineio)
+    handshake = result.main.timeline.events(source="client:0", kind="handshake")[0].data
+    assert (handshake["pingInterval"], handshake["pingTimeout"]) == (1000, 1000)
+    ack, = result.main.timeline.events(source="client:0", kind="ack")
+    assert ack.data["args"] == [{"ok": True}]         # the app's own handler answered
