@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import signal
+from collections import deque
 from typing import Any, Iterable
 
 from ..errors import PeerError
@@ -20,6 +21,9 @@ from ._reaper import forget_group, remember_group
 __all__ = ["PeerProcess"]
 
 _STDERR_KEEP = 16_384
+_STDOUT_KEEP = 20   # non-JSON stdout lines kept for the "no hello" post-mortem
+_HELLO_RULE = ('a peer must speak docs/peer-protocol.md: its first stdout line must be '
+               '{"event":"hello","role":...,"impl":...,"version":...,"pid":...}, flushed')
 
 
 class PeerProcess:
@@ -32,6 +36,7 @@ class PeerProcess:
         self._seen: list[tuple[str, dict]] = []
         self._changed = asyncio.Condition()
         self._stderr = bytearray()
+        self._stdout_tail: deque[str] = deque(maxlen=_STDOUT_KEEP)
         self._stopping = False
         self._tasks = [asyncio.ensure_future(self._read_stdout()), asyncio.ensure_future(self._read_stderr())]
 
@@ -48,13 +53,37 @@ class PeerProcess:
         return cls(spec, proc)
 
     async def wait_hello(self, timeout: float = 15.0) -> dict:
-        event = await self.wait_event({"hello"}, timeout)
+        try:
+            event = await self.wait_event({"hello"}, timeout)
+        except PeerError:
+            raise PeerError(self._no_hello(timeout), self.spec.label, self.stderr) from None
         self.hello = event
         reported = str(event.get("version", ""))
         if self.spec.version and reported and reported != self.spec.version:
             raise PeerError(f"expected version {self.spec.version}, the peer runs {reported}", self.spec.label,
                             self.stderr)
         return event
+
+    def _no_hello(self, timeout: float) -> str:
+        """Why there was no hello, with the rule and what the program printed instead."""
+        if self.alive:
+            text = f"no hello within {timeout:.1f} s"
+        else:
+            text = f"exited with code {self.proc.returncode} before its hello"
+        text += f" — {_HELLO_RULE}"
+        others = sorted({kind for kind, _ in self._seen if kind not in ("stdout", "peer_exit")})
+        if others:
+            text += f" (it sent other events instead: {', '.join(others)})"
+        if self._stdout_tail:
+            text += f"\n--- stdout (last {len(self._stdout_tail)} non-JSON lines) ---\n" + "\n".join(self._stdout_tail)
+        else:
+            text += "\n(it printed nothing on stdout)"
+        return text
+
+    @property
+    def stdout_tail(self) -> list[str]:
+        """The last non-JSON lines the peer printed on stdout (kind "stdout" events)."""
+        return list(self._stdout_tail)
 
     def attach(self, timeline: Timeline, source: str) -> None:
         """Send this peer's events (buffered ones first) to a scenario's timeline."""
@@ -159,6 +188,7 @@ class PeerProcess:
                     kind = str(message.pop("event"))
                 except (ValueError, KeyError, AttributeError):
                     kind, message = "stdout", {"line": line[:2000]}
+                    self._stdout_tail.append(line[:500])
                 await self._record(kind, message)
         finally:
             self._reading = False

@@ -10,9 +10,9 @@ HELLO = ("import json, os, sys; print(json.dumps({'event': 'hello', 'role': 'ser
          "'version': '0', 'pid': os.getpid()}), flush=True); sys.stdin.read()")
 
 
-def _spec(max_spares=2):
+def _spec(max_spares=2, family="python"):
     spec = resolve_peer(None, "server", command=f"{sys.executable} -c \"{HELLO}\"")
-    return dataclasses.replace(spec, max_spares=max_spares)
+    return dataclasses.replace(spec, family=family, max_spares=max_spares)  # a bundled family gets spares
 
 
 def _alive(pid):
@@ -39,3 +39,16 @@ async def test_spares_are_warm_bounded_and_stopped():
     spare_pids = [(await t).hello["pid"] for t in pool._idle[spec.argv]]
     await pool.close()
     assert not [p for p in pids + spare_pids if _alive(p)]
+
+
+async def test_a_users_command_never_gets_warm_spares():
+    pool = PeerPool(spares=2)
+    spec = _spec(family="command")                      # what `server: {command: ...}` resolves to
+    assert resolve_peer(None, "server", command="node my-server.js").family == "command"
+    first = await pool.acquire(spec)
+    assert pool._idle.get(spec.argv, []) == []          # nothing started ahead: its start-up may do real work
+    second = await pool.acquire(spec)                   # started on demand, each time
+    assert second is not first and second.hello["pid"] != first.hello["pid"]
+    await first.stop()
+    await second.stop()
+    await pool.close()
