@@ -46,6 +46,8 @@ class AppServer:
         self._tails = {"stdout": deque(maxlen=_TAIL_LINES), "stderr": deque(maxlen=_TAIL_LINES)}
         self._logged = 0
         self._ghost: str | None = None   # the ready check's session id: not one of the scenario's clients
+        self._ghost_ids: set[str] = set()   # socket ids of that session (a v2 server connects "/" at once)
+        self._held: list[tuple[str, dict]] | None = []
         self._lock: PortLock | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
@@ -70,7 +72,10 @@ class AppServer:
     def _record(self, kind: str, data: dict) -> None:
         if kind == "hello" and self.hello is None:
             self.hello = data
-        if self._ghost is not None and data.get("id") == self._ghost:
+        if self._held is not None:   # until the ready check's session id is known: it may be among these
+            self._held.append((kind, data))
+            return
+        if self._ghost is not None and data.get("id") in (self._ghost, *self._ghost_ids):
             return
         if self._timeline is not None:
             self._timeline.add(self.source, kind, data)
@@ -136,10 +141,19 @@ class AppServer:
             opened = await wait_ready(base_url, self.app.path, self.app.start_timeout, gone)
         except NotReady as exc:
             await asyncio.sleep(0.1)  # let the last output lines drain into the tails
+            held, self._held = self._held or [], None
+            for kind, data in held:
+                self._record(kind, data)
             hint = "" if self.app.url or self.app.port or self.app.wants_port else \
                 " — it must listen on the port sockfault gives it ({port} in `app` or `env`), or set `port:`"
             raise PeerError(f"not ready: {exc}{hint}", self.spec.label, self.stderr) from None
         self._ghost = opened.get("sid")
+        await asyncio.sleep(0.02)   # the hook's lines about the ready check's session, if still in flight
+        held, self._held = self._held or [], None
+        self._ghost_ids = {d.get("id") for k, d in held if k == "connection" and
+                           self._ghost is not None and d.get("eio_sid", d.get("id")) == self._ghost}
+        for kind, data in held:
+            self._record(kind, data)
         host, port = _host_port(base_url)
         self.address = (host, port)
         ready_ms = round((time.monotonic() - started) * 1000)
