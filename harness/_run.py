@@ -13,7 +13,7 @@ import traceback
 from typing import Callable
 
 from ._steps import run_step
-from ._timescale import SCALE, server_options, scaled_options
+from ._timescale import SCALE, server_options, scaled_options, uncompressed_reason
 from .errors import HarnessError, PeerError, SymptomMismatch
 from .faults import FaultContext, load_fault
 from .links import ProxyLink, load_link
@@ -172,7 +172,11 @@ class Run:
         config = self.case.servers[index]
         if isinstance(peer, AppServer):  # the user's app: options go through its hook, if it has one
             return await peer.start(scaled_options(config.options, self.compressed), self.compressed)
-        options = server_options(config.spec.family, config.spec.version, config.options, self.compressed)
+        spec, hello = config.spec, peer.hello   # a `command:` server's hello names its defaults
+        options = server_options(spec.family, spec.version, config.options, self.compressed, hello)
+        reason = uncompressed_reason(spec.family, spec.version, config.options, self.compressed, hello)
+        if reason:
+            self.timeline.add("runner", "timescale", {"server": index, "compressed": False, "reason": reason})
         command = {"cmd": "start", "host": "127.0.0.1", "port": 0, "options": options,
                    "namespaces": list(config.namespaces)}
         event = await peer.request(command, {"listening"}, _START_TIMEOUT)

@@ -4,13 +4,17 @@ Faithful runs keep each version's real defaults (a 'ping timeout' takes 30 s or 
 compressed runs hand the server pingInterval/pingTimeout scaled by SCALE unless the scenario
 set them, and turn any `{"$scaled": ms}` option into ms*SCALE. Symptoms never assume either:
 they read what the server advertised.
+
+A `command:` server has no family table of its own: its hello's impl + version pick one
+(`hello_family`). When neither does, `uncompressed_reason` says why, and the runner records
+it on the timeline, since that server keeps its real 25 s / 20 s heartbeat.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SCALE", "heartbeat_defaults", "server_options", "scaled_options"]
+__all__ = ["SCALE", "heartbeat_defaults", "hello_family", "server_options", "scaled_options", "uncompressed_reason"]
 
 SCALE = 1 / 40
 
@@ -26,11 +30,33 @@ _DEFAULTS = [
 ]
 
 
+# what a peer's hello says it is (docs/peer-protocol.md `impl`) -> the family whose table applies
+_IMPL_FAMILY = {"socket.io": "node", "python-socketio": "python"}
+# servers that are not Socket.IO: no heartbeat, so nothing for compressed time to reach
+_NO_HEARTBEAT = ("websockets", "aiohttp")
+
+
 def heartbeat_defaults(family: str, version: str) -> tuple[int, int] | None:
     for (fam, prefix), values in _DEFAULTS:
         if fam == family and version.startswith(prefix):
             return values
     return None
+
+
+def hello_family(hello: dict | None) -> tuple[str, str] | None:
+    """(family, version) whose defaults a server's hello names, e.g. socket.io 4.8.1 -> ("node", "4.8.1")."""
+    hello = hello or {}
+    family = _IMPL_FAMILY.get(str(hello.get("impl", "")).strip().lower())
+    version = str(hello.get("version", "")).strip().lstrip("v")
+    if family and heartbeat_defaults(family, version):
+        return family, version
+    return None
+
+
+def _table(family: str, version: str, hello: dict | None) -> tuple[str, str] | None:
+    if heartbeat_defaults(family, version):
+        return family, version
+    return hello_family(hello)
 
 
 def scaled_options(options: Any, compressed: bool) -> Any:
@@ -45,13 +71,31 @@ def scaled_options(options: Any, compressed: bool) -> Any:
     return options
 
 
-def server_options(family: str, version: str, options: dict, compressed: bool) -> dict:
+def server_options(family: str, version: str, options: dict, compressed: bool, hello: dict | None = None) -> dict:
+    """The options a server starts with; `hello` (its hello event) stands in for a family with no table."""
     out = scaled_options(dict(options), compressed)
-    defaults = heartbeat_defaults(family, version)
-    if compressed and defaults:
-        out.setdefault("pingInterval", _scaled(defaults[0], family))
-        out.setdefault("pingTimeout", _scaled(defaults[1], family))
+    table = _table(family, version, hello)
+    if compressed and table:
+        defaults = heartbeat_defaults(*table)
+        out.setdefault("pingInterval", _scaled(defaults[0], table[0]))
+        out.setdefault("pingTimeout", _scaled(defaults[1], table[0]))
     return out
+
+
+def uncompressed_reason(family: str, version: str, options: dict, compressed: bool,
+                        hello: dict | None = None) -> str | None:
+    """Why compressed time does not reach this server (it keeps its real heartbeat), or None."""
+    if not compressed or _table(family, version, hello) or family in ("plain-ws", "plain-http"):
+        return None
+    if "pingInterval" in options and "pingTimeout" in options:
+        return None  # the scenario set both: nothing left to compress
+    impl, reported = (hello or {}).get("impl"), (hello or {}).get("version")
+    if impl in _NO_HEARTBEAT:
+        return None
+    said = f"its hello says impl {impl!r} version {reported!r}" if impl else "its hello names no impl"
+    return (f"no heartbeat defaults known for a {family} server ({said}; known: socket.io 1.x-4.x, "
+            "python-socketio): it keeps its own pingInterval/pingTimeout; set both in the server's "
+            "options to compress it")
 
 
 def _scaled(ms: int, family: str) -> int:

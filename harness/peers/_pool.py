@@ -2,6 +2,8 @@
 
 A Python peer pays ~0.7 s of imports and a Node peer ~0.2 s; a spare that has already said
 hello turns that into a pipe write. Spares are owned here and stopped by close().
+Only the bundled runners get spares: a user's program (`command:`, `app:`) may do real work
+when it starts (migrate a database, bind a port), so it is started once per use, never ahead.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from ._catalog import PeerSpec
 from ._process import PeerProcess
 
 __all__ = ["PeerPool"]
+
+_NEVER_WARM = ("command", "app")   # users' programs: started when a run asks for one, never ahead
 
 
 class PeerPool:
@@ -39,7 +43,7 @@ class PeerPool:
         return peer
 
     def _refill(self, spec: PeerSpec) -> None:
-        if self.spares <= 0 or self._closed:
+        if self.spares <= 0 or self._closed or spec.family in _NEVER_WARM:
             return
         queue = self._idle.setdefault(spec.argv, [])
         while len(queue) < min(self.spares, spec.max_spares):

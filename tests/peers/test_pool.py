@@ -45,10 +45,13 @@ async def test_a_users_command_never_gets_warm_spares():
     pool = PeerPool(spares=2)
     spec = _spec(family="command")                      # what `server: {command: ...}` resolves to
     assert resolve_peer(None, "server", command="node my-server.js").family == "command"
-    first = await pool.acquire(spec)
-    assert pool._idle.get(spec.argv, []) == []          # nothing started ahead: its start-up may do real work
-    second = await pool.acquire(spec)                   # started on demand, each time
-    assert second is not first and second.hello["pid"] != first.hello["pid"]
-    await first.stop()
-    await second.stop()
-    await pool.close()
+    peers = []
+    try:
+        peers.append(await pool.acquire(spec))
+        assert pool._idle.get(spec.argv, []) == []      # nothing started ahead: its start-up may do real work
+        peers.append(await pool.acquire(spec))          # started on demand, each time
+        assert peers[1].hello["pid"] != peers[0].hello["pid"]
+    finally:
+        for peer in peers:
+            await peer.stop()
+        await pool.close()
