@@ -37,11 +37,13 @@ class Session:
 
     async def run(self, case: Case) -> CaseResult:
         started = time.monotonic()
-        runs = [self._run_one(case)]
-        if case.control is not None:
-            runs.append(self._run_one(case.control))
-        results = await asyncio.gather(*runs)
-        main, control = results[0], (results[1] if len(results) > 1 else None)
+        if case.control is not None and _fixed_port(case):
+            # an app that only listens on a fixed port: main and control one after the other, each in its own time
+            main, control = await self._run_one(case), await self._run_one(case.control)
+        else:
+            runs = [self._run_one(case)] + ([self._run_one(case.control)] if case.control is not None else [])
+            results = await asyncio.gather(*runs)
+            main, control = results[0], (results[1] if len(results) > 1 else None)
         verdict, reason = verdict_of(case, main, control)
         return CaseResult(case, verdict, reason, main, control, time.monotonic() - started)
 
@@ -65,6 +67,10 @@ class Session:
             raise
 
 
+def _fixed_port(case: Case) -> bool:
+    return any(s.spec.app is not None and s.spec.app.port for s in case.servers)
+
+
 def verdict_of(case: Case, main: RunResult, control: RunResult | None) -> tuple[str, str]:
     for label, run in (("run", main), ("control", control)):
         if run is not None and run.skipped:
@@ -75,7 +81,9 @@ def verdict_of(case: Case, main: RunResult, control: RunResult | None) -> tuple[
     if missing:
         return "not reproduced", "; ".join(f"line {c.line}: {c.text}" for c in missing)
     if control is None:
-        return "reproduced", "baseline (no fault, no control)" if case.cause == "baseline" else "no control"
+        if case.cause == "baseline":  # nothing to reproduce: the set-up simply works as expected
+            return "works", "baseline (no fault, no control): every expectation holds"
+        return "reproduced", "no control"
     primary = control.checks[0]
     if case.negative and not primary.ok:
         return "control failed", f"without the fault the expected behaviour is missing: {primary.text}"
