@@ -69,14 +69,22 @@ class AppServer:
             timeline.add(source, kind, data)
         self._pending.clear()
 
-    def _record(self, kind: str, data: dict) -> None:
+    def _on_hook(self, kind: str, data: dict) -> None:
         if kind == "hello" and self.hello is None:
             self.hello = data
         if self._held is not None:   # until the ready check's session id is known: it may be among these
             self._held.append((kind, data))
-            return
-        if self._ghost is not None and data.get("id") in (self._ghost, *self._ghost_ids):
-            return
+        elif self._ghost is None or data.get("id") not in (self._ghost, *self._ghost_ids):
+            self._record(kind, data)
+
+    def _flush_held(self) -> None:
+        held, self._held = self._held or [], None
+        self._ghost_ids = {d.get("id") for k, d in held if k == "connection" and
+                           self._ghost is not None and d.get("eio_sid", d.get("id")) == self._ghost}
+        for kind, data in held:
+            self._on_hook(kind, data)
+
+    def _record(self, kind: str, data: dict) -> None:
         if self._timeline is not None:
             self._timeline.add(self.source, kind, data)
         else:
@@ -101,7 +109,7 @@ class AppServer:
         env.update({k: v.replace(PORT_FIELD, str(port)) for k, v in app.env})
         argv = [a.replace(PORT_FIELD, str(port)) for a in app.argv]
         if app.hook:
-            self.channel = HookChannel(self._record)
+            self.channel = HookChannel(self._on_hook)
             env.update(self._hook_env(await self.channel.start(), options, compressed, env))
         else:
             self._record("observer", {"hook": False, "note": "server side observed from the wire only "
@@ -141,19 +149,13 @@ class AppServer:
             opened = await wait_ready(base_url, self.app.path, self.app.start_timeout, gone)
         except NotReady as exc:
             await asyncio.sleep(0.1)  # let the last output lines drain into the tails
-            held, self._held = self._held or [], None
-            for kind, data in held:
-                self._record(kind, data)
+            self._flush_held()
             hint = "" if self.app.url or self.app.port or self.app.wants_port else \
                 " — it must listen on the port sockfault gives it ({port} in `app` or `env`), or set `port:`"
             raise PeerError(f"not ready: {exc}{hint}", self.spec.label, self.stderr) from None
         self._ghost = opened.get("sid")
         await asyncio.sleep(0.02)   # the hook's lines about the ready check's session, if still in flight
-        held, self._held = self._held or [], None
-        self._ghost_ids = {d.get("id") for k, d in held if k == "connection" and
-                           self._ghost is not None and d.get("eio_sid", d.get("id")) == self._ghost}
-        for kind, data in held:
-            self._record(kind, data)
+        self._flush_held()
         host, port = _host_port(base_url)
         self.address = (host, port)
         ready_ms = round((time.monotonic() - started) * 1000)
