@@ -62,11 +62,23 @@ async def _wait(run: "Run", duration: Duration) -> None:
     await run.sleep(duration.resolve(run.heartbeat_s()))
 
 
+def _check_source(run: "Run", source: str) -> None:
+    """`client:N` / `server:N` must name a peer the scenario has (else the wait could only time out)."""
+    side, _, index = source.partition(":")
+    peers = {"client": run.clients, "server": run.servers}.get(side)
+    if peers is not None and index.isdigit() and int(index) >= len(peers):
+        raise HarnessError(f"wait_for: source {source!r}, but the scenario has {len(peers)} {side}(s) "
+                           f"({', '.join(f'{side}:{i}' for i in range(len(peers))) or 'none'})")
+
+
 async def _wait_for(run: "Run", params: dict) -> None:
+    """Until an event of one of the kinds is on the timeline from `source`: a prefix, so `client`
+    is any client and `client:1` only the second one."""
     kinds = params.get("event", "connect")
     kinds = {kinds} if isinstance(kinds, str) else set(kinds)
     source = params.get("source", "client")
     match = params.get("match", {})
+    _check_source(run, source)
 
     def wanted(event) -> bool:
         in_source = event.source == source or event.source.startswith(source + ":")

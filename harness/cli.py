@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import os
 import sys
 import time
 
@@ -12,7 +13,7 @@ from .collect import collect, keyword_matches
 from .peers import installed_peers
 from .peers._reaper import install_signal_handlers
 
-__all__ = ["main"]
+__all__ = ["main", "stdout_closed"]
 
 # subcommand -> (module with add_arguments/run, help); modules import only when chosen
 _MOUNTED = {
@@ -40,6 +41,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()   # inside the try: a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return stdout_closed()
+
+
+def stdout_closed() -> int:
+    """The reader of stdout went away (`sockfault probe URL --json | head -1`): stop quietly.
+
+    Whatever is still buffered goes to /dev/null, so Python's final flush does not complain
+    either; 141 is what a shell reports for a writer that SIGPIPE ended.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in _MOUNTED:
         module = importlib.import_module(_MOUNTED[argv[0]][0])
@@ -112,7 +134,9 @@ def _summary(results, seconds: float, load_errors) -> None:
     for r in results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
     parts = [f"{n} {v}" for v, n in counts.items()] + ([f"{len(load_errors)} load errors"] if load_errors else [])
-    print(f"\n{len(results)} cases in {seconds:.1f} s: {', '.join(parts) or 'nothing ran'}")
+    passed = sum(1 for r in results if r.ok)   # reproduced, or works (a baseline)
+    print(f"\n{len(results)} cases in {seconds:.1f} s: {', '.join(parts) or 'nothing ran'}"
+          + (f" ({passed} of {len(results)} pass)" if results else ""))
 
 
 if __name__ == "__main__":

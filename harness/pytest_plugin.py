@@ -1,5 +1,10 @@
 """pytest plugin: every scenario YAML under a `scenarios/` folder becomes test items.
 
+Which files are scenarios (`_collect_rule`): a `.yaml`/`.yml` under a folder named `scenarios`
+or one named in the ini option `sockfault_scenario_dirs`, or any file named `*.sockfault.yaml`
+/ `*.sockfault.yml`. Other YAML is left alone, but one given on the command line is a
+collection error that states the rule, rather than a silent "no tests ran".
+
 One item per case (matrix cell). All items of a process share one event loop and one
 Session (warm peers), created on first use and closed at the end; under pytest-xdist each
 worker has its own. A broken file is one failing item that names file:line, without a
@@ -26,6 +31,8 @@ def pytest_addoption(parser):
     group.addoption("--sockfault-faithful", action="store_true", help="run scenarios with real heartbeat defaults")
     group.addoption("--sockfault-json", metavar="FILE", help="write sockfault results as JSON")
     group.addoption("--sockfault-html", metavar="FILE", help="write a sockfault HTML report")
+    parser.addini("sockfault_scenario_dirs", type="linelist", default=[],
+                  help="folder names (besides `scenarios`) whose .yaml/.yml files are sockfault scenarios")
 
 
 def pytest_configure(config):
@@ -35,9 +42,41 @@ def pytest_configure(config):
         config.pluginmanager.register(_ReportPlugin(config), "sockfault-report")
 
 
+_SUFFIXES = (".sockfault.yaml", ".sockfault.yml")
+
+
+def _collect_rule(config) -> str:
+    dirs = ", ".join(f"`{d}/`" for d in _scenario_dirs(config))
+    return (f"a sockfault scenario is a .yaml/.yml file under a folder named {dirs} (ini option "
+            "`sockfault_scenario_dirs` adds folder names), or any file named *.sockfault.yaml / *.sockfault.yml")
+
+
+def _scenario_dirs(config) -> list[str]:
+    return ["scenarios"] + [d.strip().strip("/") for d in config.getini("sockfault_scenario_dirs") if d.strip()]
+
+
+def _is_scenario(file_path: Path, config) -> bool:
+    if file_path.name.endswith(_SUFFIXES):
+        return True
+    if file_path.suffix not in (".yaml", ".yml"):
+        return False
+    return any(d in file_path.parent.parts for d in _scenario_dirs(config))
+
+
+def _given_on_command_line(file_path: Path, config) -> bool:
+    root = Path(config.invocation_params.dir)
+    for arg in config.args:
+        target = Path(str(arg).split("::", 1)[0])
+        if (target if target.is_absolute() else root / target).resolve() == file_path.resolve():
+            return True
+    return False
+
+
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts:
+    if _is_scenario(file_path, parent.config):
         return ScenarioFile.from_parent(parent, path=file_path)
+    if file_path.suffix in (".yaml", ".yml") and _given_on_command_line(file_path, parent.config):
+        return NotAScenario.from_parent(parent, path=file_path)
     return None
 
 
@@ -67,6 +106,15 @@ class ScenarioFile(pytest.File):
             return
         for case in cases:
             yield ScenarioItem.from_parent(self, name=case.case_id, case=case)
+
+
+class NotAScenario(pytest.File):
+    """A YAML file named on the command line that the collection rule does not take: say why."""
+
+    def collect(self):
+        raise self.CollectError(f"{self.path.name} is not collected as a sockfault scenario: "
+                                f"{_collect_rule(self.config)}; rename it {self.path.stem}.sockfault.yaml, "
+                                f"move it under scenarios/, or add its folder to sockfault_scenario_dirs")
 
 
 class ScenarioFailure(Exception):

@@ -8,9 +8,10 @@ from typing import Any
 from .scenario import Case
 from .timeline import Timeline
 
-__all__ = ["CheckResult", "RunResult", "CaseResult", "VERDICTS"]
+__all__ = ["CheckResult", "RunResult", "CaseResult", "VERDICTS", "PASSING"]
 
-VERDICTS = ("reproduced", "not reproduced", "control failed", "error", "skipped")
+VERDICTS = ("reproduced", "works", "not reproduced", "control failed", "error", "skipped")
+PASSING = ("reproduced", "works")   # "works": a baseline (no fault, no control) whose expectations hold
 
 
 @dataclass
@@ -64,7 +65,7 @@ class CaseResult:
 
     @property
     def ok(self) -> bool:
-        return self.verdict == "reproduced"
+        return self.verdict in PASSING
 
     def to_dict(self) -> dict[str, Any]:
         case = self.case

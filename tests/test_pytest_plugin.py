@@ -1,4 +1,4 @@
-"""The pytest plugin: YAML files under scenarios/ become items; failures name file:line."""
+"""The pytest plugin: YAML files under scenarios/ (or *.sockfault.yaml) become items; failures name file:line."""
 
 import json
 
@@ -33,6 +33,34 @@ def test_yaml_outside_a_scenarios_folder_is_not_collected(pytester):
     pytester.makefile(".yaml", config="a: 1\n")
     result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_a_sockfault_yaml_is_collected_anywhere(pytester):
+    (pytester.path / "checks" / "deep").mkdir(parents=True)
+    (pytester.path / "checks" / "deep" / "pair.sockfault.yaml").write_text(GOOD)
+    (pytester.path / "single.sockfault.yml").write_text(GOOD.replace("matrix:\n  client: [node@2.4.0, node@2.5.0]\n", ""))
+    result = pytester.runpytest("--collect-only", "-q", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*checks/deep/pair.sockfault.yaml::pair[[]client=node@2.4.0[]]",
+                                 "*checks/deep/pair.sockfault.yaml::pair[[]client=node@2.5.0[]]",
+                                 "*single.sockfault.yml::pair"])
+
+
+def test_the_ini_option_adds_scenario_folders(pytester):
+    pytester.makeini("[pytest]\nsockfault_scenario_dirs =\n    socketio-cases\n    more\n")
+    pytester.makefile(".yaml", **{"socketio-cases/pair": GOOD, "other/pair": GOOD})
+    result = pytester.runpytest("--collect-only", "-q", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*socketio-cases/pair.yaml::pair[[]client=node@2.4.0[]]"])
+    assert "other/pair.yaml" not in result.stdout.str()
+
+
+def test_a_yaml_named_on_the_command_line_but_not_collected_says_why(pytester):
+    pytester.makefile(".yaml", **{"cases/pair": GOOD})
+    result = pytester.runpytest("cases/pair.yaml", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*pair.yaml is not collected as a sockfault scenario: a sockfault scenario is a "
+                                 ".yaml/.yml file under a folder named `scenarios/`*sockfault_scenario_dirs*"
+                                 "*.sockfault.yaml*rename it pair.sockfault.yaml*"])
+    assert "Traceback" not in result.stdout.str()
 
 
 @pytest.mark.e2e

@@ -1,8 +1,12 @@
-"""The verdict: reproduced only when the symptom is there with the cause and absent without it."""
+"""The verdict: reproduced only when the symptom is there with the cause and absent without it;
+a baseline (no fault, no control) whose expectations hold works."""
 
 import dataclasses
 
-from harness.results import CheckResult, RunResult
+from harness.cli import _summary
+from harness.report import results_document
+from harness.report._html import render_html
+from harness.results import VERDICTS, CaseResult, CheckResult, RunResult
 from harness.runner import verdict_of
 from harness.scenario import Case, Duration, Expectation
 from harness.timeline import Timeline
@@ -42,9 +46,25 @@ def test_errors_and_skips_win():
     assert verdict_of(CASE, _run(skipped="no nginx"), None)[0] == "skipped"
 
 
-def test_baseline_has_no_control():
+def test_a_baseline_that_holds_works_and_counts_as_a_pass():
     baseline = dataclasses.replace(CASE, cause="baseline")
-    assert verdict_of(baseline, _run(True), None) == ("reproduced", "baseline (no fault, no control)")
+    verdict, reason = verdict_of(baseline, _run(True), None)
+    assert (verdict, reason) == ("works", "baseline (no fault, no control): every expectation holds")
+    assert verdict in VERDICTS and CaseResult(baseline, verdict, reason, _run(True), None, 0.1).ok
+    assert verdict_of(baseline, _run(True, False), None)[0] == "not reproduced"
+
+
+def test_the_report_and_the_cli_summary_count_works_as_a_pass(capsys):
+    baseline = dataclasses.replace(CASE, cause="baseline", case_id="base")
+    results = [CaseResult(baseline, "works", "r", _run(True), None, 0.1),
+               CaseResult(CASE, "reproduced", "r", _run(True), _run(False), 0.1),
+               CaseResult(CASE, "not reproduced", "r", _run(False), _run(False), 0.1)]
+    _summary(results, 1.0, [])
+    assert "1 works, 1 reproduced, 1 not reproduced (2 of 3 pass)" in capsys.readouterr().out
+    document = results_document(results)
+    assert document["summary"] == {"not reproduced": 1, "reproduced": 1, "works": 1}
+    page = render_html(document)
+    assert "<tr class='works'>" in page and ".reproduced,.works{background:#dff5df}" in page
 
 
 def test_a_negative_case_needs_the_same_behaviour_without_the_fault():

@@ -10,7 +10,7 @@ from ._templates import CheckInfo
 
 __all__ = ["CheckOutcome", "outcome_of"]
 
-_HEALTHY = ("works", "reproduced")   # a baseline case's verdict when its healthy expectation holds
+_HEALTHY = ("works", "reproduced")   # every expectation holds ("works": a baseline case, no fault, no control)
 
 
 @dataclass
@@ -49,7 +49,7 @@ def _cell(info: CheckInfo, result: CaseResult) -> tuple[str, str]:
         return ("skipped" if verdict == "skipped" else "inconclusive"), f"{verdict}: {result.reason}"
     evidence = "; ".join(c.text for c in result.main.checks if c.ok) or result.reason
     if info.exposed_when == "reproduced":
-        exposed = verdict == "reproduced"
+        exposed = verdict in _HEALTHY   # a baseline check (no control) that shows its symptom reads "works"
     else:
         exposed = verdict not in _HEALTHY
         if exposed:

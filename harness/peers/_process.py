@@ -74,6 +74,8 @@ class PeerProcess:
         others = sorted({kind for kind, _ in self._seen if kind not in ("stdout", "peer_exit")})
         if others:
             text += f" (it sent other events instead: {', '.join(others)})"
+        if self.spec.family == "command" and self.spec.role == "server":
+            text += "; an ordinary app (no peer protocol) runs as `server: {app: ...}` instead (docs/your-app.md)"
         if self._stdout_tail:
             text += f"\n--- stdout (last {len(self._stdout_tail)} non-JSON lines) ---\n" + "\n".join(self._stdout_tail)
         else:

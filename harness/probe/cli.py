@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 
 from ._probe import ProbeResult, handshake, probe_all, upgrade
 
@@ -53,7 +54,13 @@ def run(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sockfault probe", description=__doc__)
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    try:
+        code = run(parser.parse_args(argv))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `... | head -1`: the reader has all it wanted
+        from ..cli import stdout_closed
+        return stdout_closed()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ __all__ = ["write_html", "render_html"]
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-.reproduced{background:#dff5df}.not-reproduced,.error{background:#fadada}.control-failed{background:#fbe9c8}
+.reproduced,.works{background:#dff5df}.not-reproduced,.error{background:#fadada}.control-failed{background:#fbe9c8}
 .skipped{background:#eee}.exposed{background:#fadada}.ok{background:#dff5df}.inconclusive{background:#fbe9c8}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;font-size:12px}
 details{margin:.3em 0}h2{margin-top:2em}.muted{color:#777}
 """

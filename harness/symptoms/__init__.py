@@ -23,6 +23,15 @@ __all__ = ["SYMPTOMS", "SYMPTOM_PARAMS", "SYMPTOM_CHOICES", "Evidence", "Observa
 _DUR = (str, int, float)
 _NUM = (int, float)
 
+
+class _IndexOrAnyType(type):
+    def __instancecheck__(cls, value) -> bool:
+        return value == "any" or (isinstance(value, int) and not isinstance(value, bool))
+
+
+# a peer index, or "any" (every client:N / server:N); its name is what a load error prints
+_INDEX_OR_ANY = _IndexOrAnyType("int or 'any'", (), {})
+
 SYMPTOMS: dict[str, Callable[[Observation, dict], Evidence]] = {
     "connected": connected,
     "never_connects": never_connects,
@@ -48,9 +57,9 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
     "transport_stays": {"client": int, "transport": str, "for": _DUR, "upgrade_error": bool},
     "http": {"source": str, "status": int, "json": dict, "body": str, "body_contains": str,
              "content_type": str, "url_contains": str, "method": str, "min_count": int},
-    "event_received": {"side": str, "client": int, "server": int, "name": str, "ack": str, "min_count": int,
-                       "size": int},
-    "event_lost": {"side": str, "client": int, "server": int, "name": str},
+    "event_received": {"side": str, "client": _INDEX_OR_ANY, "server": _INDEX_OR_ANY, "name": str, "ack": str,
+                       "min_count": int, "size": int},
+    "event_lost": {"side": str, "client": _INDEX_OR_ANY, "server": _INDEX_OR_ANY, "name": str},
 }
 
 SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),

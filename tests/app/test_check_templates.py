@@ -45,6 +45,8 @@ def _result(case, verdict: str, ok: bool) -> CaseResult:
     ("upgrade-refused", "error", False, "inconclusive"),
     ("upgrade-refused", "control failed", True, "inconclusive"),
     ("cross-origin-page", "works", True, "ok"),
+    ("oversize-payload", "works", True, "exposed"),          # a baseline check: its symptom holds
+    ("oversize-payload", "not reproduced", False, "ok"),
     ("cross-origin-page", "not reproduced", False, "exposed"),
 ])
 def test_verdicts_become_exposures(name, verdict, ok, state):

@@ -134,3 +134,47 @@ def test_events_after_the_observation_end_are_ignored(tl):
     tl.at(0.1, "client:0", "connect_error", message="timeout")
     tl.at(5.0, "client:0", "connect", id="a", transport="polling")
     assert check("never_connects", tl.observe(end=1.0), {})
+
+
+def test_event_received_on_any_client_or_server_names_the_sources(tl):
+    tl.at(0.1, "client:0", "connect", id="a", transport="websocket")
+    tl.at(0.1, "client:1", "connect", id="b", transport="websocket")
+    tl.at(0.2, "client:1", "event", name="news", size=4)
+    tl.at(0.3, "server:1", "message", id="b", name="up", size=2)
+    obs = tl.observe()
+    with pytest.raises(SymptomMismatch) as info:          # client 0 by default: it never got the event
+        check("event_received", obs, {"side": "client", "name": "news"})
+    assert "on client:0" in str(info.value)
+    evidence = check("event_received", obs, {"side": "client", "name": "news", "client": "any"})
+    assert "on any client (client:0, client:1)" in evidence.text and "client:1: 1" in evidence.text
+    assert check("event_received", obs, {"name": "up", "server": "any"})
+    with pytest.raises(SymptomMismatch) as info:
+        check("event_received", obs, {"side": "client", "name": "news", "client": "any", "min_count": 2})
+    text = str(info.value)
+    assert "received 2 time(s) on any client (client:0, client:1)" in text and "[client:0: 0, client:1: 1]" in text
+    with pytest.raises(SymptomMismatch, match=r"on any server \(server:1\)"):
+        check("event_received", obs, {"name": "nope", "server": "any"})
+
+
+def test_event_received_any_with_no_such_source_says_so(tl):
+    tl.at(0.1, "client:0", "ack", ack="e1", args=[])
+    obs = tl.observe()
+    assert "on any client (client:0)" in check("event_received", obs, {"ack": "e1", "client": "any"}).text
+    with pytest.raises(SymptomMismatch, match=r"no server:N on the timeline"):
+        check("event_received", obs, {"name": "x", "server": "any"})
+    with pytest.raises(SymptomMismatch, match="a number or 'any'"):
+        check("event_received", obs, {"name": "x", "server": "all"})
+
+
+def test_the_loader_takes_client_any_and_rejects_other_words(tmp_path):
+    from harness.errors import ScenarioError
+    from harness.scenario import load_cases
+
+    body = "name: s\ndoc: d\nserver: node@4.8.1\nclient: node@4.8.1\nexpect:\n  - event_received: {name: n, client: %s}\n"
+    path = tmp_path / "s.yaml"
+    path.write_text(body % "any")
+    (case,) = load_cases(path)
+    assert case.expect[0].params["client"] == "any"
+    path.write_text(body % "all")
+    with pytest.raises(ScenarioError, match=r"s.yaml:6: .*client must be int or 'any', got 'all'"):
+        load_cases(path)
