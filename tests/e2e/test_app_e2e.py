@@ -125,6 +125,9 @@ async def test_hook_false_keeps_the_app_untouched(tmp_path):
         doc: d
         server: {app: "node index.js", cwd: "%s", env: {PORT: "{port}"}, hook: false}
         client: {peer: node@4.8.1, options: {reconnection: false}}
+        steps:
+          - connect
+          - wait_for: {event: upgrade, timeout: 5s}
         expect:
           - connected: {transport: websocket}
     """ % CHAT
