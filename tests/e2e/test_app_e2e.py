@@ -186,3 +186,39 @@ async def test_python_app_with_its_hook_stuck_in_polling(tmp_path):
     assert (handshake["pingInterval"], handshake["pingTimeout"]) == (1000, 1000)
     ack, = result.main.timeline.events(source="client:0", kind="ack")
     assert ack.data["args"] == [{"ok": True}]         # the app's own handler answered
+
+
+async def test_the_apps_own_page_with_actions_behind_a_proxy(tmp_path):
+    from harness.peers import unavailable_reason, page_spec
+    reason = unavailable_reason(page_spec("/"))
+    if reason:
+        pytest.skip(reason)
+    text = """
+        name: app-page
+        doc: "Problem: the socket is stuck in HTTP long-polling"
+        server: {app: "node index.js", cwd: "%s", env: {PORT: "{port}"}}
+        client:
+          page: /
+          actions:
+            - wait_for: "#status:text('online')"
+            - fill: {selector: "#input", text: hello from the page}
+            - click: "#send"
+            - wait_for: "#messages li"
+        proxies: [{name: edge, kind: http}]
+        faults: [strip_upgrade: {mode: reject}]
+        steps:
+          - connect
+          - wait_for: {event: connect, timeout: 10s}
+          - wait_for: {event: action, match: {index: 3}, timeout: 10s}
+          - wait: 1 heartbeat
+        expect:
+          - transport_stays: {transport: polling, for: 1 heartbeat}
+          - event_received: {side: server, name: chat message}
+          - event_received: {side: client, name: chat message}
+        control:
+          expect: [connected: {transport: websocket}]
+    """ % CHAT
+    result, = await _run(_write(tmp_path, text))
+    assert result.verdict == "reproduced", result.reason
+    message, = result.main.timeline.events(source="server:0", kind="message")
+    assert message.data["args"] == ["hello from the page"]
