@@ -22,6 +22,7 @@ import pytest
 
 from .errors import ScenarioError
 from .scenario import Case, load_cases
+from sockfault.fixtures import sockfault_app, sockfault_proxy  # noqa: F401  (the Python API's fixtures, docs/python-api.md)
 
 _STATE: dict = {}
 
