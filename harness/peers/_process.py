@@ -18,12 +18,24 @@ from ..timeline import Timeline
 from ._catalog import PeerSpec
 from ._reaper import forget_group, remember_group
 
-__all__ = ["PeerProcess"]
+__all__ = ["PeerProcess", "decode_event_line"]
 
 _STDERR_KEEP = 16_384
 _STDOUT_KEEP = 20   # non-JSON stdout lines kept for the "no hello" post-mortem
 _HELLO_RULE = ('a peer must speak docs/peer-protocol.md: its first stdout line must be '
                '{"event":"hello","role":...,"impl":...,"version":...,"pid":...}, flushed')
+
+
+def decode_event_line(raw: bytes, other: str) -> tuple[str, dict] | None:
+    """One JSON-lines event -> (kind, fields); a line that is not one -> (other, {"line": ...}); blank -> None."""
+    line = raw.decode("utf-8", "replace").strip()
+    if not line:
+        return None
+    try:
+        message = json.loads(line)
+        return str(message.pop("event")), message
+    except (ValueError, KeyError, AttributeError, TypeError):
+        return other, {"line": line[:2000]}
 
 
 class PeerProcess:
@@ -182,15 +194,12 @@ class PeerProcess:
     async def _read_stdout(self) -> None:
         try:
             async for raw in self.proc.stdout:
-                line = raw.decode("utf-8", "replace").strip()
-                if not line:
+                decoded = decode_event_line(raw, "stdout")
+                if decoded is None:
                     continue
-                try:
-                    message = json.loads(line)
-                    kind = str(message.pop("event"))
-                except (ValueError, KeyError, AttributeError):
-                    kind, message = "stdout", {"line": line[:2000]}
-                    self._stdout_tail.append(line[:500])
+                kind, message = decoded
+                if kind == "stdout":
+                    self._stdout_tail.append(message["line"][:500])
                 await self._record(kind, message)
         finally:
             self._reading = False

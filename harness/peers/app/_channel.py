@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from typing import Callable
 
+from .._process import decode_event_line
+
 __all__ = ["HookChannel"]
 
 
@@ -35,15 +37,9 @@ class HookChannel:
         self._writers.append(writer)
         try:
             async for raw in reader:
-                line = raw.decode("utf-8", "replace").strip()
-                if not line:
-                    continue
-                try:
-                    message = json.loads(line)
-                    kind = str(message.pop("event"))
-                except (ValueError, KeyError, AttributeError):
-                    kind, message = "hook_garbage", {"line": line[:2000]}
-                self.on_event(kind, message)
+                decoded = decode_event_line(raw, "hook_garbage")
+                if decoded is not None:
+                    self.on_event(*decoded)
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
         finally:
