@@ -41,7 +41,7 @@ class Timeline:
         self._clock = clock
         self._t0 = clock()
         self._events: list[Event] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()   # re-entrant: a wait_for predicate may read the timeline
         self._waiters: list[tuple[Predicate, asyncio.Future, asyncio.AbstractEventLoop]] = []
         self._listeners: list[Callable[[Event], None]] = []
 

@@ -59,3 +59,12 @@ def test_subscribers_see_every_new_event():
     timeline.subscribe(seen.append)
     timeline.add("proxy:edge", "http", status=200)
     assert [(e.source, e.kind, e.data) for e in seen] == [("proxy:edge", "http", {"status": 200})]
+
+
+async def test_a_wait_for_predicate_may_read_the_timeline():
+    import asyncio
+    from harness.timeline import Timeline
+    timeline = Timeline()
+    timeline.add("client:0", "connect")
+    found = await asyncio.wait_for(timeline.wait_for(lambda e: len(timeline.events(kind="connect")) == 1, 1.0), 2.0)
+    assert found is not None and found.kind == "connect"
