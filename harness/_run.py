@@ -91,9 +91,10 @@ class Run:
     async def apply_fault(self, label: str) -> None:
         if label in self.active:
             return
+        # stamped before it takes effect: a symptom measured `from: fault` may land while apply() returns
+        self.timeline.add("runner", "fault_applied", {"fault": label})
         await self.faults[label].apply(self.fault_ctx)
         self.active.add(label)
-        self.timeline.add("runner", "fault_applied", {"fault": label})
 
     async def remove_fault(self, label: str) -> None:
         if label not in self.active:

@@ -11,6 +11,7 @@ import time
 
 from .collect import collect, keyword_matches
 from .peers import installed_peers
+from ._interrupt import run_interruptibly
 from .peers._reaper import install_signal_handlers
 
 __all__ = ["main", "stdout_closed"]
@@ -72,11 +73,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "peers":
         return _peers()
     install_signal_handlers()
-    try:
-        return asyncio.run(_run(args))
-    except KeyboardInterrupt:
-        print("\ninterrupted: every peer and proxy was stopped", file=sys.stderr)
-        return 130
+    return run_interruptibly(_run(args))
 
 
 def _peers() -> int:

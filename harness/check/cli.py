@@ -41,13 +41,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from .._interrupt import run_interruptibly
     from ..peers._reaper import install_signal_handlers
     install_signal_handlers()
-    try:
-        return asyncio.run(_check(args))
-    except KeyboardInterrupt:
-        print("\ninterrupted: the app and every peer were stopped", file=sys.stderr)
-        return 130
+    return run_interruptibly(_check(args), "the app and every peer were stopped")
 
 
 def _client_for(facts, clients: list[str]) -> str:
