@@ -127,12 +127,13 @@ async def test_hook_false_keeps_the_app_untouched(tmp_path):
         client: {peer: node@4.8.1, options: {reconnection: false}}
         steps:
           - connect
-          - wait_for: {event: upgrade, timeout: 5s}
+          - wait_for: {event: connect, timeout: 5s}
+          - wait: 0.5s     # a 4.x client may upgrade before or after its connect
         expect:
           - connected: {transport: websocket}
     """ % CHAT
     result, = await _run(_write(tmp_path, text))
-    assert result.verdict in ("works", "reproduced"), result.reason
+    assert result.verdict in ("works", "reproduced"), result.reason + "\n" + result.main.timeline.excerpt(60)
     assert result.main.timeline.events(kind="observer")[0].data["hook"] is False
     assert result.main.heartbeat_ms == 15000     # as the app advertises it
     assert not result.main.timeline.events(source="server:0", kind="connection")   # no hook, no server events
