@@ -21,7 +21,7 @@ if not (CHAT / "node_modules" / "socket.io").exists():
 
 
 def _check(*args, cwd=CHAT, timeout=240):
-    return subprocess.run(SOCKFAULT + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
+    return subprocess.run(SOCKFAULT + ["-j", "1"] + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
 
 

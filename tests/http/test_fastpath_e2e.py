@@ -25,7 +25,7 @@ async def test_spliced_websocket_is_transparent(server, transports):
     assert first(events, "connect") and "disconnect" not in kinds(events) and "connect_error" not in kinds(events)
     if not transports:
         assert first(events, "upgrade")["transport"] == "websocket"
-    assert len(acks(events)) >= 10 and acks(events)[-1]["transport"] == "websocket"
+    assert len(acks(events)) >= 5 and acks(events)[-1]["transport"] == "websocket"   # ~14 in 1.5 s on a quiet machine; 9 seen under CI load
     spliced = tl.events("proxy:edge", "ws_fastpath")
     assert len(spliced) == 1 and spliced[0].data["eio"] == ("4" if server.startswith("4") else "3")
     assert not tl.events("proxy:edge", "ws_message")          # the frames bypass mitmproxy
