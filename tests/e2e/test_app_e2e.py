@@ -71,10 +71,10 @@ async def test_app_server_once_per_run_with_compressed_heartbeat(tmp_path):
     assert result.verdict == "reproduced", result.reason
     assert _starts(result.main) == 1 and _starts(result.control) == 1
     assert len(result.main.timeline.events(source="server:0", kind="hello")) == 1
-    # the app's own pingInterval 10000 / pingTimeout 5000, scaled x1/40 by the hook
+    # the app's own pingInterval 10000 / pingTimeout 5000, scaled x1/40 by the hook (250 / 125), floored at 500
     handshake = result.main.timeline.events(source="client:0", kind="handshake")[0].data
-    assert (handshake["pingInterval"], handshake["pingTimeout"]) == (250, 125)
-    assert result.main.heartbeat_ms == 375
+    assert (handshake["pingInterval"], handshake["pingTimeout"]) == (500, 500)
+    assert result.main.heartbeat_ms == 1000
     assert any("user connected" in e.data["line"] for e in result.main.timeline.events(kind="log"))
 
 

@@ -25,6 +25,7 @@ function install() {
 
   const merged = parseOptions(process.env.SOCKFAULT_HOOK_OPTIONS);
   const scale = parseFloat(process.env.SOCKFAULT_HOOK_SCALE || '') || null; // compressed time
+  const MIN_SCALED_MS = 500;
   const sockets = new Map(); // socket id -> socket, every instance and namespace
   let instances = 0;
   let channel = null;
@@ -103,8 +104,9 @@ function install() {
     if (scale) {
       const [interval, timeout] = heartbeatDefaults(version);
       const own = opts || {};
-      if (merged.pingInterval === undefined) out.pingInterval = Math.max(1, Math.round((own.pingInterval || interval) * scale));
-      if (merged.pingTimeout === undefined) out.pingTimeout = Math.max(1, Math.round((own.pingTimeout || timeout) * scale));
+      // at least 500 ms each: a 125 ms pingTimeout (an app's 5 s x1/40) loses polls through a proxy on a loaded machine
+      if (merged.pingInterval === undefined) out.pingInterval = Math.max(MIN_SCALED_MS, Math.round((own.pingInterval || interval) * scale));
+      if (merged.pingTimeout === undefined) out.pingTimeout = Math.max(MIN_SCALED_MS, Math.round((own.pingTimeout || timeout) * scale));
     }
     return out;
   }
