@@ -10,6 +10,8 @@ query: its open packet names it for transports(), its other frames and its close
 
 from __future__ import annotations
 
+import functools
+
 import json
 from typing import Iterable, NamedTuple
 
@@ -78,10 +80,7 @@ def disconnect_reasons(events: Iterable[Event]) -> dict[str | None, list[dict]]:
     out: dict[str | None, list[dict]] = {}
     upgraded: set[str] = set()
 
-    def add(sid, event, entry):
-        if event.data.get("fault"):
-            entry["fault"] = event.data["fault"]
-        out.setdefault(sid, []).append({"t": round(event.t, 1), **entry})
+    add = functools.partial(_add, out)
 
     for event in events:
         data, sid = event.data, event.data.get("sid")
@@ -118,10 +117,7 @@ def upgrade_failures(events: Iterable[Event]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     upgraded: set[str] = set()
 
-    def add(sid, event, entry):
-        if event.data.get("fault"):
-            entry["fault"] = event.data["fault"]
-        out.setdefault(sid, []).append({"t": round(event.t, 1), **entry})
+    add = functools.partial(_add, out)
 
     for event in events:
         data, sid = event.data, event.data.get("sid")
@@ -157,6 +153,13 @@ def _packets(body) -> list[dict]:
         return [p for p in body["packets"] if isinstance(p, dict)]
     return []
 
+
+
+def _add(out: dict, sid, event: Event, entry: dict) -> None:
+    """File one entry under its session, stamped with the event's time and the fault that made it, if any."""
+    if event.data.get("fault"):
+        entry["fault"] = event.data["fault"]
+    out.setdefault(sid, []).append({"t": round(event.t, 1), **entry})
 
 def _open_sid(packet: dict) -> str | None:
     if packet.get("type") != "open":
