@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_DIR := harness/peers/node
-APT_PACKAGES := chromium nginx haproxy
+APT_PACKAGES := chromium nginx haproxy redis-server
 JOBS ?= 2
 # ordinary apps the tests use as users' apps (and vendored third-party examples): each its own npm ci
 APP_STAMPS := $(patsubst %/package-lock.json,%/node_modules/.installed,$(wildcard tests/apps/*/package-lock.json tests/apps/*/*/package-lock.json))
