@@ -6,13 +6,13 @@
 // app (the era of the troubleshooting page); the default is socket.io 4.x.
 const http = require('http');
 const express = require('express');
-const statusMonitor = require('express-status-monitor');
 
 const app = express();
 const server = http.createServer(app);
 const io = process.env.APP_SOCKETIO === '2'
   ? require('socket.io-v2')(server)
   : new (require('socket.io').Server)(server);
+const statusMonitor = require('express-status-monitor');   // brings its own socket.io 2.x
 
 app.use(statusMonitor(process.env.SHARE_IO === '1' ? { websocket: io } : {}));
 app.get('/', (req, res) => res.send('<!doctype html><title>app</title><p>hello</p>'));
