@@ -5,6 +5,8 @@ exchange on the timeline (source "probe", kinds "http" and "ws_upgrade").
     result.verdict()  # "EIO=3 refused: code 5 Unsupported protocol version"
 """
 
+from ._answered import network_failure, not_socketio, server_header
 from ._probe import BODY_LIMIT, ProbeResult, handshake, probe_all, request, upgrade
 
-__all__ = ["ProbeResult", "handshake", "request", "upgrade", "probe_all", "BODY_LIMIT"]
+__all__ = ["ProbeResult", "handshake", "request", "upgrade", "probe_all", "BODY_LIMIT",
+           "network_failure", "not_socketio", "server_header"]

@@ -24,6 +24,8 @@ from harness.protocol import (ErrorCode, OpenPacket, Packet, ProtocolError, Serv
                               decode_ws_frame, describe_packets, encode_polling_body, parse_error_response,
                               parse_handshake)
 
+from ._answered import not_socketio
+
 __all__ = ["ProbeResult", "handshake", "request", "upgrade", "probe_all", "BODY_LIMIT"]
 
 BODY_LIMIT = 4096
@@ -70,7 +72,12 @@ class ProbeResult:
             if self.accepted:
                 seen = ", ".join(f["data"] for f in self.frames if isinstance(f.get("data"), str))[:80]
                 return f"EIO={self.eio} websocket ok" + (f": {seen}" if seen else "")
+            if self.status == 101:
+                return f"EIO={self.eio} websocket accepted, then {self.error}"
             return f"EIO={self.eio} websocket refused: {self.error or self.status}"
+        other = not_socketio(self)
+        if other is not None:
+            return f"EIO={self.eio} {other}"
         if self.error is not None:
             word = "unreachable" if self.error.code == ErrorCode.CONNECTION_FAILED else "refused"
             return f"EIO={self.eio} {word}: {self.error}"
@@ -127,11 +134,12 @@ async def request(base_url: str, *, method: str = "GET", eio: int = 4, transport
                   path: str = "/socket.io/", sid: str | None = None,
                   body: bytes | str | Iterable[Packet] | None = None, origin: str | None = None,
                   query: dict | None = None, timeline=None, source: str = "probe", timeout: float = 10.0,
-                  headers: dict | None = None, framing: int | None = None) -> ProbeResult:
+                  headers: dict | None = None, framing: int | None = None, ssl=None) -> ProbeResult:
     """One raw HTTP exchange, decoded: packets for a 200 GET, the typed error for a refusal.
 
     A GET without sid is a handshake: its framing is sniffed (a v2 server answers EIO=4 in v3).
-    framing: the revision to encode/decode bodies with when the server's differs from eio."""
+    framing: the revision to encode/decode bodies with when the server's differs from eio.
+    ssl: aiohttp's `ssl` (False: do not verify the certificate)."""
     url = _url(base_url, path, _params(eio, transport, sid, query))
     send_headers = dict(headers or {})
     if origin:
@@ -147,7 +155,8 @@ async def request(base_url: str, *, method: str = "GET", eio: int = 4, transport
     result = ProbeResult("http", method, url, eio, origin, server_eio=framing)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as http:
-            async with http.request(method, url, data=body, headers=send_headers, allow_redirects=False) as resp:
+            async with http.request(method, url, data=body, headers=send_headers, allow_redirects=False,
+                                    ssl=True if ssl is None else ssl) as resp:
                 result.status = resp.status
                 result.headers = {k.lower(): v for k, v in resp.headers.items()}
                 result.body = await resp.read()
@@ -173,13 +182,24 @@ def _decode(result: ProbeResult, sid: str | None) -> None:
 
 
 async def handshake(base_url: str, *, eio: int = 4, path: str = "/socket.io/", origin: str | None = None,
-                    timeline=None, source: str = "probe", timeout: float = 10.0) -> ProbeResult:
+                    timeline=None, source: str = "probe", timeout: float = 10.0, ssl=None) -> ProbeResult:
     """GET ?EIO=<eio>&transport=polling: the open packet (result.open) or the typed refusal."""
     return await request(base_url, eio=eio, path=path, origin=origin, timeline=timeline, source=source,
-                         timeout=timeout)
+                         timeout=timeout, ssl=ssl)
 
 
 # --- websocket upgrade, on a raw stream so that the refusal's status and body are kept --------------
+
+def _tls(scheme: str, ssl):
+    """asyncio's `ssl` for a raw stream: None for http, a context (verifying unless ssl is False)."""
+    if scheme != "https":
+        return None
+    import ssl as tls
+    context = tls.create_default_context()
+    if ssl is False:
+        context.check_hostname, context.verify_mode = False, tls.CERT_NONE
+    return context
+
 
 def _ws_frame(text: str) -> bytes:
     payload = text.encode("utf-8")
@@ -207,9 +227,9 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 async def upgrade(base_url: str, *, eio: int = 4, path: str = "/socket.io/", sid: str | None = None,
                   origin: str | None = None, query: dict | None = None, timeline=None, source: str = "probe",
-                  timeout: float = 5.0, send_probe: bool = True) -> ProbeResult:
+                  timeout: float = 5.0, send_probe: bool = True, ssl=None) -> ProbeResult:
     """A websocket upgrade attempt. With sid: the upgrade probe (2probe -> 3probe); without: a
-    websocket-only connection (the first frame should be the open packet)."""
+    websocket-only connection (the first frame should be the open packet). ssl: as request()'s."""
     url = _url(base_url, path, _params(eio, "websocket", sid, query))
     split = urlsplit(url)
     result = ProbeResult("ws_upgrade", "GET", url.replace("http", "ws", 1), eio, origin)
@@ -220,7 +240,7 @@ async def upgrade(base_url: str, *, eio: int = 4, path: str = "/socket.io/", sid
     writer = None
     try:
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port, ssl=split.scheme == "https"), timeout)
+            asyncio.open_connection(host, port, ssl=_tls(split.scheme, ssl)), timeout)
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
         status_line, *header_lines = head.decode("latin-1").split("\r\n")

@@ -1,0 +1,128 @@
+"""Heartbeat: pingInterval and pingTimeout as advertised, the time after which a silent client is
+dropped (the page's "30 seconds" is the v2.1-2.4 default; 2.5 and 4.x drop after 45 s), and an
+intermediary that cuts an idle connection before the next ping: a websocket and a held long-poll are
+watched over one ping interval, bounded by --timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+
+from .._model import FAIL, NA, PASS, Check, Evidence
+from .._polling import Session
+from .._target import Target
+
+TITLE = "heartbeat and idle cuts"
+SLACK = 1.0          # watch this long past the ping interval, for the ping to arrive
+
+
+async def _watch_websocket(t: Target, window: float) -> dict:
+    """An idle websocket session, answering the heartbeat like a client: when did it end, if it did."""
+    ws_base = t.base.replace("http", "ws", 1)
+    url = f"{ws_base}{t.server_path}?EIO={t.eio}&transport=websocket"
+    t._spend()
+    started = time.monotonic()
+    seen: list[str] = []
+    out = {"url": url, "closed_at": None, "pings": 0, "error": None}
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(url, ssl=True if t.ssl is None else t.ssl, autoping=True,
+                                       timeout=aiohttp.ClientWSTimeout(ws_close=1.0)) as ws:
+                v3_next = 0.0                             # a v3 client pings: at once, then every interval
+                interval = t.hello.open.ping_interval / 1000
+                while True:
+                    elapsed = time.monotonic() - started
+                    if elapsed >= window:
+                        break
+                    if t.eio == 3 and elapsed >= v3_next:
+                        await ws.send_str("2")
+                        v3_next = elapsed + interval
+                    wait = min(window - elapsed, (v3_next - elapsed) if t.eio == 3 else window)
+                    try:
+                        msg = await asyncio.wait_for(ws.receive(), max(wait, 0.01))
+                    except asyncio.TimeoutError:
+                        continue
+                    if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING,
+                                    aiohttp.WSMsgType.ERROR):
+                        out["closed_at"] = round(time.monotonic() - started, 2)
+                        out["close_code"] = ws.close_code
+                        break
+                    if msg.type == aiohttp.WSMsgType.TEXT:
+                        seen.append(msg.data[:80])
+                        if msg.data == "2":                  # v4: the server pings, we pong
+                            out["pings"] += 1
+                            out.setdefault("first_ping_at", round(time.monotonic() - started, 2))
+                            await ws.send_str("3")
+                        elif msg.data == "3":
+                            out["pings"] += 1
+                        elif msg.data.startswith("1"):       # an Engine.IO close
+                            out["closed_at"] = round(time.monotonic() - started, 2)
+                            break
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        if out["closed_at"] is None:
+            out["closed_at"] = round(time.monotonic() - started, 2)
+        out["error"] = f"{type(exc).__name__}: {exc}"[:200]
+    out["frames"] = seen[:6]
+    return out
+
+
+async def _watch_poll(t: Target, window: float) -> dict:
+    """A long-poll held open: answered by the server's ping (v4) or still pending at the end, unless cut."""
+    session, hs = await Session.open(t)
+    if session is None:
+        return {"error": hs.verdict(), "closed_at": 0.0}
+    started = time.monotonic()
+    poll = await session.poll(timeout=window)
+    elapsed = round(time.monotonic() - started, 2)
+    out = {"evidence": Evidence.of(poll, headers=("server",), note="held long-poll"), "at": elapsed,
+           "status": poll.status, "closed_at": None}
+    if poll.status is not None and poll.status >= 400:
+        out["closed_at"] = elapsed
+    elif poll.status is None and elapsed < window - 0.3:
+        out["closed_at"] = elapsed
+        out["error"] = poll.error.message if poll.error else "no answer"
+    await session.close()
+    return out
+
+
+async def run(t: Target) -> Check:
+    check = Check("heartbeat", TITLE, "heartbeat")
+    if t.hello is None:
+        return check.set(NA, "no Engine.IO server found (see reachable)")
+    o = t.hello.open
+    interval, timeout = o.ping_interval / 1000, o.ping_timeout / 1000
+    drop = interval + timeout
+    check.facts.update(ping_interval_ms=o.ping_interval, ping_timeout_ms=o.ping_timeout, drop_after_s=drop)
+    window = max(0.5, min(interval + SLACK, t.remaining() - 1.0))
+    check.facts["watched_s"] = round(window, 2)
+    ws_task = asyncio.ensure_future(_watch_websocket(t, window)) if "websocket" in o.upgrades else None
+    poll = await _watch_poll(t, window)
+    ws = await ws_task if ws_task is not None else None
+    if "evidence" in poll:
+        check.evidence.append(poll.pop("evidence"))
+    if ws is not None:
+        check.evidence.append(Evidence(f"GET {ws['url']} [idle websocket, heartbeat answered]",
+                                       f"closed at {ws['closed_at']} s" if ws["closed_at"] is not None else
+                                       f"open for {window:.1f} s; frames: {' | '.join(ws['frames'])}"))
+    check.facts.update(websocket=ws and {k: v for k, v in ws.items() if k != "frames"}, poll=poll)
+    page = (f"a silent client is dropped after {drop:g} s (pingInterval {interval:g} s + pingTimeout {timeout:g} s"
+            + ("; the page's \"30 seconds\" is the socket.io 2.1-2.4 default)" if drop != 30 else ", the page's 30 s)"))
+    cut_ws = ws is not None and ws["closed_at"] is not None and ws["closed_at"] < min(window, drop) - 0.05
+    cut_poll = poll.get("closed_at") is not None
+    if cut_ws or cut_poll:
+        parts = []
+        if cut_ws:
+            parts.append(f"an idle websocket is closed after {ws['closed_at']:g} s")
+        if cut_poll:
+            what = f"HTTP {poll['status']}" if poll.get("status") else poll.get("error", "closed")
+            parts.append(f"a held long-poll is cut after {poll['closed_at']:g} s ({what})")
+        return check.set(FAIL, f"{' and '.join(parts)}, before the server's next ping at {interval:g} s: something "
+                               f"in front cuts idle connections (clients see \"transport close\" and reconnect); {page}",
+                         f"Raise the proxy's idle timeout above pingInterval (nginx proxy_read_timeout, HAProxy "
+                         f"timeout tunnel / timeout server) or lower pingInterval below it.")
+    whole = window >= interval
+    watched = ("over a whole ping interval" if whole else
+               f"within {window:.1f} s of the {interval:g} s ping interval (--timeout {interval + 4:g} watches a whole one)")
+    return check.set(PASS, f"no idle cut {watched}; {page}")

@@ -1,0 +1,21 @@
+"""Bundled server peers (Node socket.io 1.x-4.x, python-socketio, plain WebSocket / HTTP) started
+with the options a scenario would give, for `sockfault diagnose` to look at; stopped at exit."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from harness.peers import PeerProcess, resolve_peer
+
+
+@asynccontextmanager
+async def serving(spec: str, **options):
+    """Yield (host, port) of a started server peer."""
+    peer = await PeerProcess.spawn(resolve_peer(spec, "server"))
+    try:
+        await peer.wait_hello(20)
+        event = await peer.request({"cmd": "start", "host": "127.0.0.1", "port": 0, "options": options,
+                                    "namespaces": ["/"]}, {"listening"}, 20)
+        yield "127.0.0.1", int(event["port"])
+    finally:
+        await peer.stop()
