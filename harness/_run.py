@@ -7,6 +7,7 @@ crashed peer, a timeout (cancellation) or Ctrl-C.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import time
 import traceback
@@ -21,6 +22,7 @@ from .peers import PeerPool, PeerProcess, unavailable_reason
 from .peers.app import AppServer
 from .results import CheckResult, RunResult
 from .scenario import Case, Expectation
+from .services import SERVICES, substitute
 from .symptoms import Observation, check
 from .timeline import Event, Timeline
 
@@ -43,6 +45,8 @@ class Run:
         self.active: set[str] = set()
         self.waited_s = 0.0
         self._tasks: list[asyncio.Task] = []
+        self.services: list = []          # `services:` started for this run (redis), stopped last
+        self.service_fields: dict[str, str] = {}
 
     # -- helpers the steps use ------------------------------------------------------------------
     def heartbeat_s(self) -> float:
@@ -111,11 +115,13 @@ class Run:
             link_classes = [load_link(p.kind) for p in self.case.proxies]
             reasons = [r for r in (cls.unavailable_reason() for cls in link_classes) if r]
             reasons += [r for r in (unavailable_reason(p.spec) for p in self.case.servers + self.case.clients) if r]
+            reasons += [r for r in (SERVICES[s].unavailable_reason() for s in self.case.services) if r]
             if reasons:
                 result.skipped = "; ".join(reasons)
                 return result
             for fault in self.case.faults:
                 self.faults[fault.label] = load_fault(fault.name)(**fault.params)
+            await self._start_services()
             await self._start_peers()
             await self._start_links(link_classes)
             for fault in self.case.faults:
@@ -148,7 +154,7 @@ class Run:
         return result
 
     async def _start_peers(self) -> None:
-        acquire = [self._app(s.spec) if s.spec.app else self.pool.acquire(s.spec) for s in self.case.servers] + \
+        acquire = [self._app(self._with_services(s.spec)) if s.spec.app else self.pool.acquire(s.spec) for s in self.case.servers] + \
                   [self.pool.acquire(c.spec) for c in self.case.clients]
         outcomes = await asyncio.gather(*acquire, return_exceptions=True)
         peers = [o for o in outcomes if isinstance(o, (PeerProcess, AppServer))]
@@ -164,6 +170,22 @@ class Run:
         self.fault_ctx.servers, self.fault_ctx.clients = self.servers, self.clients
         starts = [self._start_server(i, peer) for i, peer in enumerate(self.servers)]
         self.server_addresses = list(await asyncio.gather(*starts))
+
+    async def _start_services(self) -> None:
+        for name in self.case.services:
+            service = SERVICES[name]()
+            self.services.append(service)   # before start(): a cancelled start is still stopped
+            self.timeline.add(f"service:{name}", "listening", await service.start())
+            self.service_fields.update(service.fields)
+
+    def _with_services(self, spec):
+        """An app's `app`/`env` with the services' {fields} (e.g. {redis_url}) filled in."""
+        if not self.service_fields:
+            return spec
+        app = spec.app
+        return dataclasses.replace(spec, app=dataclasses.replace(
+            app, argv=tuple(substitute(a, self.service_fields) for a in app.argv),
+            env=tuple((k, substitute(v, self.service_fields)) for k, v in app.env)))
 
     @staticmethod
     async def _app(spec) -> AppServer:
@@ -246,3 +268,4 @@ class Run:
         await asyncio.gather(*(p.stop() for p in self.clients),
                              *(link.stop() for link in self.links.values()), return_exceptions=True)
         await asyncio.gather(*(p.stop() for p in self.servers), return_exceptions=True)
+        await asyncio.gather(*(s.stop() for s in self.services), return_exceptions=True)

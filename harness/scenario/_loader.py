@@ -134,8 +134,10 @@ class _Builder:
             clients=tuple(self.peer(p, "client", clients_raw, i) for i, p in enumerate(clients_raw)),
             proxies=self.proxies(raw.get("proxies", []) if proxies_raw is None else proxies_raw),
             faults=faults, steps=steps, expect=self.expectations(expect_raw), negative=bool(raw.get("negative")),
+            services=tuple(raw.get("services", [])),
         )
         self.check_targets(base)
+        self.check_services(base)
         if faults and control_raw is None:
             control_raw = {}
         if control_raw is None:
@@ -300,6 +302,15 @@ class _Builder:
                         raise ScenarioError(f"expectation {kind}: {key}: {exc}", self.file, line) from None
             out.append(Expectation(kind, params, line))
         return tuple(out)
+
+    def check_services(self, case: Case) -> None:
+        from ..services import unknown_fields
+        for server in case.servers:
+            app = server.spec.app
+            missing = unknown_fields([*app.argv, *(v for _, v in app.env)], case.services) if app else []
+            if missing:
+                raise ScenarioError(f"{missing[0]} needs its service in `services:` (e.g. services: [redis])",
+                                    self.file, server.line, ["services: [redis]"])
 
     def check_targets(self, case: Case) -> None:
         for client in case.clients:

@@ -81,6 +81,7 @@ class Case:
     is_control: bool = False
     cause: str = "fault"        # fault | pair | baseline
     negative: bool = False      # the fault must make no difference: expect holds in the control too
+    services: tuple[str, ...] = ()   # started by the runner for each run (harness/services): redis
 
     @property
     def symptom(self) -> Expectation:
