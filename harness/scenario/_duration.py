@@ -6,10 +6,15 @@ means the same thing in faithful and in compressed time.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["Duration", "parse_duration"]
+__all__ = ["Duration", "parse_duration", "DURATION_CHOICES", "MAX_SECONDS", "MAX_HEARTBEATS"]
+
+DURATION_CHOICES = ["250ms", "2s", "1m", "a number of seconds", "1.5 heartbeats"]
+MAX_SECONDS = 86_400.0      # one day: a longer wait or timeout is a typo, not a test
+MAX_HEARTBEATS = 1_000.0
 
 _RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|heartbeats?|hb)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0}
@@ -29,16 +34,39 @@ class Duration:
 
 
 def parse_duration(value: object) -> Duration:
+    """Raises ValueError (the loader adds file, line and DURATION_CHOICES)."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a duration, got {value!r}")
+        raise ValueError(f"expected a duration, got {_show(value)}")
     if isinstance(value, (int, float)):
         if value < 0:
-            raise ValueError(f"a duration cannot be negative: {value!r}")
-        return Duration(seconds=float(value))
+            raise ValueError(f"a duration cannot be negative: {_show(value)}")
+        return _checked(Duration(seconds=_float(value)), value)
     match = _RE.match(str(value))
     if not match:
-        raise ValueError(f"expected a duration like 250ms, 2s, 1m or '1.5 heartbeats', got {value!r}")
-    number, unit = float(match.group(1)), match.group(2)
+        raise ValueError(f"expected a duration like 250ms, 2s, 1m or '1.5 heartbeats', got {_show(value)}")
+    number, unit = _float(match.group(1)), match.group(2)
     if unit in _UNIT_SECONDS:
-        return Duration(seconds=number * _UNIT_SECONDS[unit])
-    return Duration(heartbeats=number)
+        return _checked(Duration(seconds=number * _UNIT_SECONDS[unit]), value)
+    return _checked(Duration(heartbeats=number), value)
+
+
+def _show(value: object) -> str:
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**40 else "a huge number"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _float(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an int of hundreds of digits
+        number = math.inf
+    if math.isnan(number):
+        raise ValueError(f"a duration must be a number, got {_show(value)}")
+    return number
+
+
+def _checked(duration: Duration, value: object) -> Duration:
+    if not duration.seconds <= MAX_SECONDS or not duration.heartbeats <= MAX_HEARTBEATS:
+        raise ValueError(f"a duration is at most {MAX_SECONDS:g} s (a day) or {MAX_HEARTBEATS:g} heartbeats, "
+                         f"got {_show(value)}")
+    return duration

@@ -13,10 +13,10 @@ from ..faults import FAULTS, load_fault
 from ..peers import page_spec, resolve_peer
 from ..peers.app import APP_KEYS, app_spec
 from ..symptoms import SYMPTOM_CHOICES, SYMPTOM_PARAMS
-from ._duration import Duration, parse_duration
+from ._duration import DURATION_CHOICES, Duration, parse_duration
 from ._model import Case, Expectation, FaultConfig, PeerConfig, ProxyConfig, Step
 from ._validate import check_dataclass_params, check_params, check_schema
-from ._yaml import LList, line_of, load_yaml
+from ._yaml import LList, LMap, line_of, load_yaml
 
 __all__ = ["load_cases", "STEP_PARAMS"]
 
@@ -44,7 +44,8 @@ def load_cases(path: str | Path, substitute: dict[str, Any] | None = None, drop:
     file = str(path)
     raw = load_yaml(path)
     if not isinstance(raw, dict):
-        raise ScenarioError("a scenario file must be a mapping", file, line_of(raw) or 1)
+        raise ScenarioError("a scenario file must be a mapping", file, line_of(raw) or 1,
+                            ["a mapping with name, doc and expect"])
     for key in drop:
         raw.pop(key, None)
     if substitute:
@@ -70,6 +71,12 @@ class _Builder:
     def err(self, message: str, node: Any = None, key: Any = None, choices: list | None = None) -> ScenarioError:
         return ScenarioError(message, self.file, line_of(node if node is not None else self.raw, key), choices)
 
+    def duration(self, value: Any, what: str, line: int | None) -> Duration:
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise ScenarioError(f"{what}: {exc}", self.file, line, DURATION_CHOICES) from None
+
     # -- top level ---------------------------------------------------------------------------
     def cases(self) -> list[Case]:
         raw = self.raw
@@ -88,23 +95,27 @@ class _Builder:
 
     def matrix_cases(self, matrix: dict, servers_raw: list, clients_raw: list) -> list[Case]:
         if "pairs" in matrix:
-            pairs = [(p["server"], p["client"], p) for p in matrix["pairs"]]
+            pairs = [(p["server"], p["client"], p, line_of(p, "server"), line_of(p, "client")) for p in matrix["pairs"]]
         else:
-            pairs = [(s, c, matrix) for s, c in itertools.product(matrix.get("server") or [None],
-                                                                    matrix.get("client") or [None])]
+            servers = [(s, line_of(matrix["server"], i)) for i, s in enumerate(matrix.get("server") or [])] or [(None, 0)]
+            clients = [(c, line_of(matrix["client"], i)) for i, c in enumerate(matrix.get("client") or [])] or [(None, 0)]
+            pairs = [(s, c, matrix, s_line, c_line) for (s, s_line), (c, c_line) in itertools.product(servers, clients)]
         faults = list(enumerate(matrix["fault"])) if "fault" in matrix else [(None, None)]
         proxies = list(enumerate(matrix["proxy"])) if "proxy" in matrix else [(None, None)]
         overrides = matrix.get("cells", [])
         cases = []
-        for (server, client, node), (fault_index, fault), (proxy_index, proxy) in \
+        for (server, client, node, s_line, c_line), (fault_index, fault), (proxy_index, proxy) in \
                 itertools.product(pairs, faults, proxies):
             expect, control = self.raw["expect"], self.raw.get("control")
             for cell in overrides:
                 if cell.get("server", server) == server and cell.get("client", client) == client:
                     expect, control = cell.get("expect", expect), cell.get("control", control)
             # every node of a multi-node set-up runs the cell's version
-            s_raw = [_with_peer(raw_server, server) for raw_server in servers_raw] if server else servers_raw
-            c_raw = [_with_peer((clients_raw or ["?"])[0], client)] + list(clients_raw[1:]) if client else clients_raw
+            s_raw = _lined([_with_peer(raw_server, server, s_line) for raw_server in servers_raw],
+                           [s_line] * len(servers_raw)) if server else servers_raw
+            c_raw = _lined([_with_peer((clients_raw or ["?"])[0], client, c_line)] + list(clients_raw[1:]),
+                           [c_line] + [line_of(clients_raw, i) for i in range(1, len(clients_raw))]) \
+                if client else clients_raw
             labels = [f"{k}={v}" for k, v in (("server", server), ("client", client)) if v]
             if fault is not None:
                 labels.append(f"fault={_fault_label(fault)}")
@@ -128,7 +139,8 @@ class _Builder:
         base = Case(
             name=raw["name"], case_id=case_id, file=self.file, line=line or line_of(raw, "name") or 1,
             doc=raw["doc"], timing=timing,
-            timeout=parse_duration(raw["timeout"]) if "timeout" in raw else DEFAULT_TIMEOUT[timing],
+            timeout=self.duration(raw["timeout"], "timeout", line_of(raw, "timeout")) if "timeout" in raw
+            else DEFAULT_TIMEOUT[timing],
             tags=tuple(raw.get("tags", [])),
             servers=tuple(self.peer(p, "server", servers_raw, i) for i, p in enumerate(servers_raw)),
             clients=tuple(self.peer(p, "client", clients_raw, i) for i, p in enumerate(clients_raw)),
@@ -184,6 +196,9 @@ class _Builder:
         except ScenarioError as exc:
             key = next((k for k in ("peer", "app", "url", "page", "command") if k in raw), None)
             raise ScenarioError(exc.message, self.file, line_of(raw, key, line), exc.choices) from None
+        except ValueError as exc:  # shlex: `command: node "unclosed`
+            raise ScenarioError(f"command {raw.get('command')!r}: {exc}", self.file, line_of(raw, "command", line)) \
+                from None
         if role == "server" and ("url_path" in raw or "target" in raw):
             raise self.err("`url_path` and `target` are client settings", raw, "url_path" if "url_path" in raw else "target")
         return PeerConfig(spec=spec, options=copy.deepcopy(dict(raw.get("options", {}))),
@@ -251,11 +266,9 @@ class _Builder:
             raise self.err(f"unknown fault {name!r}", raw, name, sorted(FAULTS))
         params = dict(params)
         timing = {k: params.pop(k) for k in _FAULT_TIMING if k in params}
-        try:
-            at = parse_duration(timing["at"]) if "at" in timing else None
-            duration = parse_duration(timing["for"]) if "for" in timing else None
-        except ValueError as exc:
-            raise self.err(f"fault {name}: {exc}", raw[name], "at" if "at" in timing else "for") from None
+        at = self.duration(timing["at"], f"fault {name}: at", line_of(raw[name], "at", line)) if "at" in timing else None
+        duration = self.duration(timing["for"], f"fault {name}: for", line_of(raw[name], "for", line)) \
+            if "for" in timing else None
         check_dataclass_params(load_fault(name), params, f"fault {name!r}", self.file, line)
         label = name if name not in [next(iter(f)) for f in siblings[:index]] else f"{name}#{index}"
         return FaultConfig(name, label, params, at, duration, line or 0)
@@ -266,22 +279,16 @@ class _Builder:
             return Step(raw, {}, line)
         (kind, params), = raw.items()
         if kind == "wait":
-            try:
-                return Step(kind, parse_duration(params), line)
-            except ValueError as exc:
-                raise ScenarioError(f"wait: {exc}", self.file, line) from None
+            return Step(kind, self.duration(params, "wait", line), line)
         if kind in ("apply_fault", "remove_fault"):
-            label = fault_labels[params] if isinstance(params, int) and params < len(fault_labels) else params
+            label = fault_labels[params] if isinstance(params, int) and 0 <= params < len(fault_labels) else params
             if label not in fault_labels:
                 raise ScenarioError(f"{kind}: no fault {params!r} in this scenario", self.file, line, fault_labels)
             return Step(kind, label, line)
         params = check_params(params, STEP_PARAMS[kind], f"step {kind!r}", self.file, line)
         for key in ("timeout",):
             if key in params:
-                try:
-                    params[key] = parse_duration(params[key])
-                except ValueError as exc:
-                    raise ScenarioError(f"step {kind}: {exc}", self.file, line) from None
+                params[key] = self.duration(params[key], f"step {kind}: {key}", line_of(params, key, line))
         return Step(kind, params, line)
 
     def expectations(self, raw: list) -> tuple[Expectation, ...]:
@@ -296,10 +303,7 @@ class _Builder:
                                         self.file, line_of(params, key, line), list(choices))
             for key in ("at", "tolerance", "for", "within"):
                 if key in params:
-                    try:
-                        params[key] = parse_duration(params[key])
-                    except ValueError as exc:
-                        raise ScenarioError(f"expectation {kind}: {key}: {exc}", self.file, line) from None
+                    params[key] = self.duration(params[key], f"expectation {kind}: {key}", line_of(params, key, line))
             out.append(Expectation(kind, params, line))
         return tuple(out)
 
@@ -316,7 +320,8 @@ class _Builder:
         for client in case.clients:
             if client.target.startswith("server:") and int(client.target[7:]) >= len(case.servers):
                 raise ScenarioError(f"client target {client.target!r}: there are {len(case.servers)} server(s)",
-                                    self.file, client.line)
+                                    self.file, client.line,
+                                    ["proxy", "server", "nowhere"] + [f"server:{i}" for i in range(len(case.servers))])
 
 
 def _single(raw: Any, key: Any, index: int | None = None) -> LList:
@@ -339,10 +344,18 @@ def _fault_label(fault: dict) -> str:
     return f"{name}({inner})" if inner else name
 
 
-def _with_peer(raw: Any, peer: str) -> Any:
+def _with_peer(raw: Any, peer: str, line: int | None) -> Any:
+    """The scenario's peer with a matrix cell's version, marked with the line of that version."""
     if isinstance(raw, str) or raw == "?":
         return peer
-    out = dict(raw)
+    out = LMap(raw)
+    out.line, out.key_lines = line_of(raw) or line, {**getattr(raw, "key_lines", {}), "peer": line}
     out["peer"] = peer
     out.pop("command", None)
+    return out
+
+
+def _lined(items: list, lines: list) -> LList:
+    out = LList(items)
+    out.line, out.item_lines = lines[0] if lines else 0, lines
     return out

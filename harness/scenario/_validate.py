@@ -59,13 +59,7 @@ def check_schema(raw: Any, file: str) -> None:
     errors = sorted(_validator().iter_errors(raw), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if not errors:
         return
-    error = errors[0]
-    if error.validator == "oneOf" and isinstance(error.instance, dict):
-        # a mapping where a string-or-mapping was allowed: report the mapping branch's own problem
-        rank = ("additionalProperties", "minProperties", "maxProperties", "pattern", "type")
-        inner = [c for c in error.context if c.validator in rank]
-        if inner:
-            error = sorted(inner, key=lambda e: (-len(e.absolute_path), rank.index(e.validator)))[0]
+    error = _innermost(errors[0])
     path = list(error.absolute_path)
     where = "/".join(str(p) for p in path) or "top level"
     choices: list[str] = []
@@ -85,17 +79,46 @@ def check_schema(raw: Any, file: str) -> None:
         raise ScenarioError(f"{where}: needs exactly one key, got {sorted(error.instance) or 'none'}",
                             file, _line_at(raw, path), allowed)
     if error.validator == "oneOf":
-        raise ScenarioError(f"{where}: {error.instance!r} is not valid here ({_describe(error)})", file,
-                            _line_at(raw, path))
+        choices = [error.schema["description"]] if error.schema.get("description") else _alternatives(error)
+        raise ScenarioError(f"{where}: {_show(error.instance)} is not valid here", file, _line_at(raw, path),
+                            choices)
+    if error.validator == "type":
+        types = error.validator_value
+        choices = [types] if isinstance(types, str) else list(types)
+    elif error.validator == "pattern":
+        choices = [f"matching {error.validator_value}"]
+    elif error.schema.get("description"):
+        choices = [error.schema["description"]]
     raise ScenarioError(f"{where}: {error.message}", file, _line_at(raw, path), choices)
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
-    description = error.schema.get("description")
-    if description:
-        return "expected " + description
-    reasons = sorted({c.message for c in error.context})
-    return "; ".join(reasons[:3])
+_RANK = ("additionalProperties", "minProperties", "maxProperties", "pattern", "type")
+
+
+def _innermost(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """Inside a oneOf, the error that says what is wrong: a deeper value's (`wait: 2 sec` in a step),
+    or a mapping's own problem where a string-or-mapping was allowed."""
+    while error.validator == "oneOf" and error.context:
+        depth = len(error.absolute_path)
+        inner = [c for c in error.context if len(c.absolute_path) > depth
+                 or (isinstance(error.instance, dict) and c.validator in _RANK)]
+        if not inner:
+            break
+        error = sorted(inner, key=lambda e: (-len(e.absolute_path), _RANK.index(e.validator)
+                                             if e.validator in _RANK else len(_RANK)))[0]
+    return error
+
+
+def _alternatives(error: jsonschema.ValidationError) -> list[str]:
+    """What a oneOf allows: the keys of its mapping branch and the values of its enum branch."""
+    options = error.validator_value
+    return sorted({k for o in options for k in o.get("properties", {})}) + \
+        [str(v) for o in options for v in o.get("enum", [])]
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_params(given: Any, allowed: dict[str, type | tuple], what: str, file: str, line: int | None) -> dict:
