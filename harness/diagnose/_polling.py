@@ -3,11 +3,17 @@ answered with: what the checks that need a session of their own share."""
 
 from __future__ import annotations
 
-from harness.protocol import Packet, PacketType, ProtocolError, SioType, decode_sio
+from harness.protocol import ErrorCode, Packet, PacketType, ProtocolError, SioType, decode_sio
 
 from ._target import Target
 
-__all__ = ["Session", "socketio_packets"]
+__all__ = ["Session", "socketio_packets", "connect_answer", "misrouted"]
+
+
+def misrouted(result) -> bool:
+    """The request reached a node that does not know the session (400 code 1): a sticky problem,
+    which the sticky check reports; the other checks must not read it as their own failure."""
+    return result is not None and result.error is not None and result.error.code == ErrorCode.SESSION_ID_UNKNOWN
 
 
 class Session:

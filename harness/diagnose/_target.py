@@ -50,6 +50,7 @@ class Target:
     open4: object | None = None          # ProbeResult of EIO=4 at server_path
     open3: object | None = None          # ProbeResult of EIO=3 at server_path
     hello: object | None = None          # the ProbeResult whose open packet the other checks use
+    tried: dict = field(default_factory=dict)   # path -> its EIO=4 handshake (reachable)
     unreachable: str = ""                # no HTTP answer at all: its kind (refused, timeout, dns, ...)
 
     def __post_init__(self) -> None:
@@ -88,10 +89,12 @@ class Target:
 
     def _spend(self) -> float:
         left = self.remaining()
-        if self.requests >= self.budget or left <= 0.2:
-            raise OutOfBudget(f"request budget ({self.requests}/{self.budget}) or --timeout spent")
+        if self.requests >= self.budget:
+            raise OutOfBudget(f"the request budget ({self.budget}) is spent")
+        if left <= 0:
+            raise OutOfBudget(f"--timeout {self.timeout:g} s is spent")
         self.requests += 1
-        return left
+        return max(left, 0.5)
 
     @property
     def ssl(self):

@@ -248,9 +248,7 @@ async def upgrade(base_url: str, *, eio: int = 4, path: str = "/socket.io/", sid
         result.headers = {k.strip().lower(): v.strip() for k, _, v in
                           (h.partition(":") for h in header_lines if h)}
         if result.status != 101:
-            length = int(result.headers.get("content-length", "-1"))
-            result.body = await asyncio.wait_for(
-                reader.readexactly(length) if length >= 0 else reader.read(BODY_LIMIT), timeout)
+            result.body = await asyncio.wait_for(_read_body(reader, result.headers), timeout)
             result.error = parse_error_response(result.status, result.content_type, result.body)
             return _record(result, timeline, source)
         await _after_101(result, reader, writer, sid, send_probe, timeout)
@@ -264,6 +262,21 @@ async def upgrade(base_url: str, *, eio: int = 4, path: str = "/socket.io/", sid
         if writer is not None:
             writer.close()
     return _record(result, timeline, source)
+
+
+async def _read_body(reader: asyncio.StreamReader, headers: dict) -> bytes:
+    """A refusal's body: by Content-Length, de-chunked (nginx sends it chunked), or what comes."""
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = b""
+        while len(body) < BODY_LIMIT:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                break
+            body += await reader.readexactly(size)
+            await reader.readexactly(2)
+        return body
+    length = int(headers.get("content-length", "-1"))
+    return await (reader.readexactly(length) if length >= 0 else reader.read(BODY_LIMIT))
 
 
 async def _after_101(result, reader, writer, sid, send_probe, timeout) -> None:

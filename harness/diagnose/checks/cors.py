@@ -5,7 +5,7 @@ browsers enforce CORS: Node and Python clients send no Origin and never see it."
 from __future__ import annotations
 
 from .._model import FAIL, NA, PASS, WARN, Check, Evidence
-from .._polling import Session
+from .._polling import Session, misrouted
 from .._target import Target
 
 TITLE = "CORS"
@@ -46,7 +46,7 @@ async def run(t: Target) -> Check:
     post = await session.post(session.heartbeat())
     check.evidence.append(Evidence.of(post, headers=SHOWN, note="a heartbeat packet"))
     why = _allows(post.headers, origin) if post.status is not None else "no answer"
-    if why:
+    if why and not misrouted(post):
         problems["POST"] = why
     preflight = await t.request(method="OPTIONS", eio=session.eio, sid=session.sid, timeout=3.0, origin=origin,
                                 headers={"Access-Control-Request-Method": "POST",

@@ -11,7 +11,7 @@ import time
 import aiohttp
 
 from .._model import FAIL, NA, PASS, Check, Evidence
-from .._polling import Session
+from .._polling import Session, misrouted
 from .._target import Target
 
 TITLE = "heartbeat and idle cuts"
@@ -25,11 +25,12 @@ async def _watch_websocket(t: Target, window: float) -> dict:
     t._spend()
     started = time.monotonic()
     seen: list[str] = []
-    out = {"url": url, "closed_at": None, "pings": 0, "error": None}
+    out = {"url": url, "closed_at": None, "pings": 0, "error": None, "opened": False}
     try:
         async with aiohttp.ClientSession() as http:
             async with http.ws_connect(url, ssl=True if t.ssl is None else t.ssl, autoping=True,
                                        timeout=aiohttp.ClientWSTimeout(ws_close=1.0)) as ws:
+                out["opened"] = True
                 v3_next = 0.0                             # a v3 client pings: at once, then every interval
                 interval = t.hello.open.ping_interval / 1000
                 while True:
@@ -78,7 +79,9 @@ async def _watch_poll(t: Target, window: float) -> dict:
     elapsed = round(time.monotonic() - started, 2)
     out = {"evidence": Evidence.of(poll, headers=("server",), note="held long-poll"), "at": elapsed,
            "status": poll.status, "closed_at": None}
-    if poll.status is not None and poll.status >= 400:
+    if misrouted(poll):
+        out["misrouted"] = True             # another node answered: the sticky check's finding, not a cut
+    elif poll.status is not None and poll.status >= 400:
         out["closed_at"] = elapsed
     elif poll.status is None and elapsed < window - 0.3:
         out["closed_at"] = elapsed
@@ -103,13 +106,14 @@ async def run(t: Target) -> Check:
     if "evidence" in poll:
         check.evidence.append(poll.pop("evidence"))
     if ws is not None:
-        check.evidence.append(Evidence(f"GET {ws['url']} [idle websocket, heartbeat answered]",
-                                       f"closed at {ws['closed_at']} s" if ws["closed_at"] is not None else
-                                       f"open for {window:.1f} s; frames: {' | '.join(ws['frames'])}"))
+        seen = (f"not opened: {ws['error']} (see the WebSocket check)" if not ws["opened"] else
+                f"closed at {ws['closed_at']} s" if ws["closed_at"] is not None else
+                f"open for {window:.1f} s; frames: {' | '.join(ws['frames'])}")
+        check.evidence.append(Evidence(f"GET {ws['url']} [idle websocket, heartbeat answered]", seen))
     check.facts.update(websocket=ws and {k: v for k, v in ws.items() if k != "frames"}, poll=poll)
     page = (f"a silent client is dropped after {drop:g} s (pingInterval {interval:g} s + pingTimeout {timeout:g} s"
             + ("; the page's \"30 seconds\" is the socket.io 2.1-2.4 default)" if drop != 30 else ", the page's 30 s)"))
-    cut_ws = ws is not None and ws["closed_at"] is not None and ws["closed_at"] < min(window, drop) - 0.05
+    cut_ws = ws is not None and ws["opened"] and ws["closed_at"] is not None and ws["closed_at"] < min(window, drop) - 0.05
     cut_poll = poll.get("closed_at") is not None
     if cut_ws or cut_poll:
         parts = []

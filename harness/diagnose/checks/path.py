@@ -7,7 +7,7 @@ from __future__ import annotations
 from harness.protocol import SioType
 
 from .._model import FAIL, NA, PASS, WARN, Check, Evidence
-from .._polling import Session, connect_answer, socketio_packets
+from .._polling import Session, connect_answer, misrouted, socketio_packets
 from .._target import DEFAULT_PATH, Target
 
 TITLE = "path and namespace"
@@ -19,6 +19,7 @@ async def run(t: Target) -> Check:
         return check.set(NA, "no Engine.IO server found (see reachable)")
     check.facts.update(client_path=t.wanted_path, server_path=t.server_path, url_path=t.url_path or None)
     if t.server_path != t.wanted_path:
+        check.evidence.extend(Evidence.of(hs) for hs in t.tried.values())
         example = f'io("{t.base}", {{ path: "{t.server_path}" }})'
         if t.path is None and t.server_path == t.url_path:
             return check.set(FAIL, f"the server's path is {t.server_path}, and {DEFAULT_PATH} answers 404: "
@@ -37,6 +38,9 @@ async def run(t: Target) -> Check:
     check.evidence.extend(evidence)
     await session.close()
     confusion = not t.namespace and bool(t.url_path)
+    if answer == "misrouted":
+        return check.set(NA, f"the CONNECT of {nsp!r} could not be checked: the session's requests reached another "
+                             "node (400 Session ID unknown, see sticky sessions)")
     if answer is None:
         return check.set(WARN, f"no answer to the Socket.IO CONNECT of namespace {nsp!r} within 3 s")
     if answer.type is SioType.CONNECT:
@@ -67,9 +71,13 @@ async def _connect(session: Session, nsp: str):
     data = "0" if nsp == "/" else f"0{nsp},"
     post = await session.post(data)
     evidence.append(Evidence.of(post, note=f"Socket.IO CONNECT {nsp}"))
+    if misrouted(post):
+        return "misrouted", evidence
     for _ in range(2):
         poll = await session.poll(timeout=3.0)
         evidence.append(Evidence.of(poll))
+        if misrouted(poll):
+            return "misrouted", evidence
         answer = connect_answer(socketio_packets(poll, session.framing), nsp)
         if answer is not None or poll.status != 200:
             return answer, evidence

@@ -27,6 +27,7 @@ async def run(t: Target) -> Check:
     first = None
     for path in _paths(t):
         hs = await t.handshake(4, path=path)
+        t.tried[path] = hs
         check.evidence.append(Evidence.of(hs, headers=("server",)))
         first = first or hs
         if hs.open is not None:
@@ -92,6 +93,7 @@ async def _not_socketio(t: Target, check: Check, first) -> Check:
         return check.set(FAIL, what, "A Socket.IO client cannot talk to a plain WebSocket server.")
     check.facts.update(answered="plain-http", status=first.status, server=first.headers.get("server"))
     if first.status == 404:
+        check.section = "path"
         return check.set(FAIL, f"HTTP 404 at {', '.join(_paths(t))}: no Socket.IO server at these paths"
                                f"{', server: ' + first.headers['server'] if 'server' in first.headers else ''}",
                          "Check the server's `path` option (--path P) and that the server is mounted here.")
