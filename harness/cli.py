@@ -22,6 +22,7 @@ _MOUNTED = {
     "toxiproxy-server": ("proxies.toxiproxy.cli", "a drop-in Toxiproxy API server"),
     "proxy": ("proxies.http.cli", "run one fault proxy standalone and print the decoded traffic"),
     "check": ("harness.check.cli", "run the troubleshooting checklist against your own app (no scenario file)"),
+    "coverage": ("harness.coverage.cli", "map the troubleshooting page's headings to scenarios and verdicts (docs/coverage.md)"),
     "diagnose": ("harness.diagnose.cli", "the troubleshooting page as a check of a live deployment (a URL)"),
 }
 
