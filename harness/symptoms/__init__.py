@@ -16,7 +16,11 @@ from ._disconnect import disconnect, no_disconnect
 from ._events import event_lost, event_received
 from ._http import http
 from ._observation import Evidence, Observation, fmt_events
+from ._socket_ids import socket_ids
 from ._transport import transport_stays
+from ._transport_names import transport_names
+from ._unanswered import unanswered
+from ._wire_sequence import wire_sequence
 
 __all__ = ["SYMPTOMS", "SYMPTOM_PARAMS", "SYMPTOM_CHOICES", "Evidence", "Observation", "check", "fmt_events"]
 
@@ -43,6 +47,10 @@ SYMPTOMS: dict[str, Callable[[Observation, dict], Evidence]] = {
     "http": http,
     "event_received": event_received,
     "event_lost": event_lost,
+    "unanswered": unanswered,
+    "wire_sequence": wire_sequence,
+    "transport_names": transport_names,
+    "socket_ids": socket_ids,
 }
 
 SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
@@ -60,6 +68,11 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
     "event_received": {"side": str, "client": _INDEX_OR_ANY, "server": _INDEX_OR_ANY, "name": str, "ack": str,
                        "min_count": int, "size": int},
     "event_lost": {"side": str, "client": _INDEX_OR_ANY, "server": _INDEX_OR_ANY, "name": str},
+    "unanswered": {"client": _INDEX_OR_ANY, "name": str, "min_count": int, "max_count": int, "received": bool},
+    "wire_sequence": {"steps": list, "auth": dict, "socket_id": bool, "proxy": str},
+    "transport_names": {"client": int, "side": str, "before": (str, list), "after": str},
+    "socket_ids": {"client": _INDEX_OR_ANY, "min_count": int, "distinct": bool, "session_from": str,
+                   "session_key": str},
 }
 
 SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
