@@ -228,3 +228,21 @@ async def test_nothing_listening_cannot_be_diagnosed():
     d = await diagnose(f"http://127.0.0.1:{port}", timeout=QUICK)
     assert d.exit_code == 2 and d.check("reachable").status == FAIL
     assert "connection refused" in d.check("reachable").summary and d.requests == 1
+
+
+# -- https -----------------------------------------------------------------------------------------
+async def test_https_with_a_self_signed_certificate(tmp_path):
+    from _tls import tls_front
+    async with serving("node@4.8.1", **CORS) as srv:
+        async with tls_front(srv, tmp_path) as tls_port:
+            refused = await diagnose(f"https://127.0.0.1:{tls_port}", timeout=QUICK)
+            insecure = await diagnose(f"https://127.0.0.1:{tls_port}", origin=ORIGIN, insecure=True, timeout=QUICK)
+            plain_to_tls = await diagnose(f"http://127.0.0.1:{tls_port}", timeout=QUICK)
+        tls_to_plain = await diagnose(f"https://{srv[0]}:{srv[1]}", timeout=QUICK)
+    assert refused.exit_code == 2 and refused.check("reachable").facts["failure"] == "certificate"
+    assert "--insecure" in refused.check("reachable").summary
+    all_pass(insecure)
+    assert insecure.check("reachable").facts["insecure"] and "NOT verified" in insecure.check("reachable").summary
+    assert plain_to_tls.exit_code == 2, plain_to_tls.check("reachable").summary
+    assert plain_to_tls.check("reachable").facts["failure"] == "disconnected"
+    assert tls_to_plain.exit_code == 2 and tls_to_plain.check("reachable").facts["failure"] == "tls-mismatch"

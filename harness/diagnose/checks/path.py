@@ -58,6 +58,10 @@ async def run(t: Target) -> Check:
                              f'"{t.url_path}" }}) if that is the server\'s path.')
         return check.set(FAIL, f"namespace {nsp!r} does not exist on the server: \"{message}\"",
                          "Register it with io.of(...) on the server, or connect to an existing one.")
+    if nsp != "/" and message == "Unable to connect":
+        return check.set(FAIL, f"namespace {nsp!r} is refused: \"Unable to connect\" (python-socketio's answer for a "
+                               "namespace it does not serve, or a connect handler that refused)",
+                         "Register the namespace on the server (a handler or namespaces=[...]), or connect to '/'.")
     return check.set(WARN, f"the server refused the Socket.IO CONNECT of {nsp!r}: {message!r} (an auth "
                            "middleware that wants credentials in `auth`?)")
 
