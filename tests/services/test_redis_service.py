@@ -105,3 +105,10 @@ def test_a_cancelled_run_still_stops_its_redis():
 def test_a_missing_redis_server_is_a_skip_reason(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert "redis-server is not installed" in RedisService.unavailable_reason()
+
+
+def test_a_run_without_redis_server_is_skipped_and_starts_nothing(tmp_path, monkeypatch):
+    (case,) = _load(tmp_path, APP.format(services="services: [redis]\n"))
+    monkeypatch.setattr(RedisService, "unavailable_reason", staticmethod(lambda: "redis-server is not installed"))
+    result = asyncio.run(Run(case, pool=None, compressed=True).execute())
+    assert result.skipped == "redis-server is not installed" and result.error is None
