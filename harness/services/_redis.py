@@ -59,20 +59,24 @@ class RedisService:
             if await self._ready():
                 return {"port": self.port, "url": self.fields["{redis_url}"], "pid": self.proc.pid}
             await self._kill()
-        raise PeerError(f"redis-server did not answer PING within {_READY_S:.0f} s", "service:redis", self._log_tail())
+        raise PeerError(f"redis-server did not answer within {_READY_S:.0f} s", "service:redis", self._log_tail())
 
     async def _ready(self) -> bool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + _READY_S
         while loop.time() < deadline and self.proc.returncode is None:
-            try:
+            try:   # our redis, not another program that took the port first: its process_id is ours
                 reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.write(b"PING\r\n")
-                answer = await asyncio.wait_for(reader.readline(), 1.0)
-                writer.close()
-                if answer.startswith(b"+PONG"):
-                    return True
-            except (OSError, asyncio.TimeoutError):
+                try:
+                    writer.write(b"INFO server\r\n")
+                    header = await asyncio.wait_for(reader.readline(), 1.0)
+                    if header.startswith(b"$"):
+                        body = await asyncio.wait_for(reader.readexactly(int(header[1:]) + 2), 1.0)
+                        if f"process_id:{self.proc.pid}\r".encode() in body:
+                            return True
+                finally:
+                    writer.close()
+            except (OSError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError):
                 pass
             await asyncio.sleep(0.02)
         return False

@@ -112,3 +112,28 @@ def test_a_run_without_redis_server_is_skipped_and_starts_nothing(tmp_path, monk
     monkeypatch.setattr(RedisService, "unavailable_reason", staticmethod(lambda: "redis-server is not installed"))
     result = asyncio.run(Run(case, pool=None, compressed=True).execute())
     assert result.skipped == "redis-server is not installed" and result.error is None
+
+
+def test_another_program_on_the_port_is_not_taken_for_our_redis(monkeypatch):
+    import harness.services._redis as redis_module
+
+    monkeypatch.setattr(redis_module, "_READY_S", 0.3)
+
+    async def go():
+        async def answer(reader, writer):   # a redis that is not ours: its process_id differs
+            await reader.readline()
+            body = b"# Server\r\nprocess_id:1\r\n"
+            writer.write(b"$%d\r\n%s\r\n" % (len(body), body))
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        service = RedisService()
+        service.port = server.sockets[0].getsockname()[1]
+        service.proc = type("Proc", (), {"pid": os.getpid(), "returncode": None})()
+        try:
+            return await service._ready()
+        finally:
+            server.close()
+
+    assert asyncio.run(go()) is False
