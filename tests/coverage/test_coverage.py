@@ -116,3 +116,12 @@ def test_against_the_real_catalogue_every_heading_is_listed_with_notes(tmp_path)
     cors = [s for s in by_text["The server does not send the necessary CORS headers"][0].scenarios]
     assert cors and all(s.how == "name" for s in cors)
     assert coverage.unmatched == [] and coverage.unreadable == []
+
+
+def test_every_hand_kept_note_names_a_heading_of_the_page():
+    from harness.coverage import norm
+    from harness.coverage._notes import ATTRIBUTED, LIMITS, VERSIONS
+
+    keys = {h.key for h in read_headings(HEADINGS_COPY)}
+    for table in (ATTRIBUTED, LIMITS, VERSIONS):
+        assert sorted(t for t in table if norm(t) not in keys) == []
