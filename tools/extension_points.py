@@ -16,6 +16,13 @@ def _first_line(obj) -> str:
     return ((obj.__doc__ or "").strip().splitlines() or [""])[0].replace("|", "\\|")
 
 
+def _first_sentence(obj) -> str:
+    """The docstring's first sentence, its lines joined."""
+    text = " ".join((obj.__doc__ or "").strip().split("\n\n")[0].split())
+    cut = text.find(". ")
+    return (text if cut < 0 else text[:cut + 1]).replace("|", "\\|")
+
+
 def render() -> str:
     from harness.check import CHECKS_DIR
     from harness.check._templates import _info
@@ -33,7 +40,9 @@ def render() -> str:
            "| step | one function in harness/_steps.py + its params | `harness.scenario._loader.STEP_PARAMS` |",
            "| proxy kind | one module with a ProxyLink + one line | `harness.links.LINK_KINDS` |",
            "| peer family | a runner speaking docs/peer-protocol.md + one line | `harness.peers._catalog.PEER_FAMILIES` |",
-           "| check | one scenario file in harness/check/checks/ with a `check:` block | the folder |", ""]
+           "| check | one scenario file in harness/check/checks/ with a `check:` block | the folder |",
+           "| diagnose check | one module in harness/diagnose/checks/ (TITLE, `run`) + one line + one e2e test | "
+           "`harness.diagnose.checks.CHECKS` |", ""]
     out += ["## Faults", "", "| name | class | what |", "|---|---|---|"]
     for name, target in FAULTS.items():
         from harness.registry import load_registered
@@ -52,6 +61,11 @@ def render() -> str:
     for path in sorted(CHECKS_DIR.glob("*.yaml")):
         info = _info(path)
         out.append(f"| `{info['name']}` | {info['doc']} | {info['title']} |")
+    from harness.diagnose._model import SECTIONS
+    from harness.diagnose.checks import CHECKS
+    out += ["", "## `sockfault diagnose` checks (in the order they run)", "", "| name | title | what |", "|---|---|---|"]
+    out += [f"| `{name}` | {module.TITLE} | {_first_sentence(module)} |" for name, module in CHECKS.items()]
+    out += ["", f"Page sections they report: {'; '.join(SECTIONS.values())}."]
     return "\n".join(out) + "\n"
 
 

@@ -77,7 +77,8 @@ class ProbeResult:
             return f"EIO={self.eio} websocket refused: {self.error or self.status}"
         other = not_socketio(self)
         if other is not None:
-            return f"EIO={self.eio} {other}"
+            failed = self.error is not None and self.error.code == ErrorCode.CONNECTION_FAILED
+            return f"EIO={self.eio} {'unreachable: ' if failed else ''}{other}"
         if self.error is not None:
             word = "unreachable" if self.error.code == ErrorCode.CONNECTION_FAILED else "refused"
             return f"EIO={self.eio} {word}: {self.error}"

@@ -246,3 +246,11 @@ async def test_https_with_a_self_signed_certificate(tmp_path):
     assert plain_to_tls.exit_code == 2, plain_to_tls.check("reachable").summary
     assert plain_to_tls.check("reachable").facts["failure"] == "disconnected"
     assert tls_to_plain.exit_code == 2 and tls_to_plain.check("reachable").facts["failure"] == "tls-mismatch"
+
+
+@pytest.mark.parametrize("spec,named", [("plain-ws", "plain WebSocket server"), ("plain-http", "plain HTTP server")])
+async def test_the_probe_names_what_answered(spec, named):
+    from harness.probe import handshake
+    async with serving(spec) as (host, port):
+        verdict = (await handshake(f"http://{host}:{port}", eio=3)).verdict()
+    assert named in verdict and "code 10" not in verdict, verdict
