@@ -3,6 +3,7 @@ the troubleshooting page's section they come from. `to_dict` is the `--json` doc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,7 @@ class Evidence:
             body = " | ".join(str(f.get("data", f.get("b64", ""))) for f in result.frames)
         if result.kind == "ws_upgrade" and result.error is not None and result.status == 101:
             body = (body + " | " if body else "") + str(result.error.message)
+        body = re.sub(r"[\r\n\t ]+", " ", body).replace("\x1e", "\\x1e")   # one line; v4's separator shown
         if body:
             text += ": " + (body[:EXCERPT] + ("..." if len(body) > EXCERPT else ""))
         return cls(request, text)

@@ -206,11 +206,13 @@ async def test_the_heartbeat_passes_over_a_whole_interval_when_the_budget_allows
 
 
 # -- not Socket.IO at all -------------------------------------------------------------------------
-async def test_a_plain_websocket_server():
-    async with serving("plain-ws") as (host, port):
+@pytest.mark.parametrize("greet", [None, "welcome!"])
+async def test_a_plain_websocket_server(greet):
+    async with serving("plain-ws", greet=greet) as (host, port):
         d = await diagnose(f"http://{host}:{port}", timeout=QUICK)
     check = only_failure(d, "reachable", "You are trying to reach a plain WebSocket server")
     assert "426" in check.summary and "plain WebSocket server" in check.summary
+    assert ("greets with 'welcome!'" if greet else "stays silent") in check.summary, check.summary
     assert all(c.status == NA for c in d.checks[1:])
 
 
