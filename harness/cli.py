@@ -23,6 +23,7 @@ _MOUNTED = {
     "proxy": ("proxies.http.cli", "run one fault proxy standalone and print the decoded traffic"),
     "check": ("harness.check.cli", "run the troubleshooting checklist against your own app (no scenario file)"),
     "coverage": ("harness.coverage.cli", "map the troubleshooting page's headings to scenarios and verdicts (docs/coverage.md)"),
+    "matrix": ("harness.matrix.cli", "measure the page's compatibility tables with real peers (cells, JSON, HTML)"),
     "diagnose": ("harness.diagnose.cli", "the troubleshooting page as a check of a live deployment (a URL)"),
 }
 
