@@ -130,10 +130,11 @@ def wire_sequence(obs: Observation, p: dict) -> Evidence:
             if hit is None:
                 seen = f"{name} only at {anywhere[0] / 1000:.3f} s, before the step before it" if anywhere \
                     else f"no {name}"
-                raise SymptomMismatch(f"step {n + 1} {name} after {after / 1000:.3f} s",
+                when = f" after {after / 1000:.3f} s" if after > float("-inf") else ""
+                raise SymptomMismatch(f"step {n + 1} {name}{when}",
                                       "; ".join(lines + [seen]), proof + ([anywhere[2]] if anywhere else []))
             if name == "eio_handshake":
-                sid = (next(x for x in _packets(hit[2].data.get("body")) if x.get("type") == "open").get("open") or {}).get("sid")
+                sid = _session(hit[2].data)
             found.append((name, hit))
         for name, (t, text, event) in sorted(found, key=lambda f: f[1][0]):
             n += 1
