@@ -94,7 +94,7 @@ def _verdicts(report: Path | None) -> tuple[dict[str, Counter], str | None]:
     out: dict[str, Counter] = {}
     for case in document.get("scenarios", []):
         out.setdefault(str(case.get("name")), Counter())[str(case.get("verdict"))] += 1
-    return out, f"{report} ({document.get('created', 'undated')})"
+    return out, f"{report}, written {document.get('created', 'at an unknown time')}"
 
 
 def _heading_of(scenario: Scenario, headings: list[Heading]) -> Heading | None:
