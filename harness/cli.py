@@ -24,6 +24,8 @@ _MOUNTED = {
     "check": ("harness.check.cli", "run the troubleshooting checklist against your own app (no scenario file)"),
     "coverage": ("harness.coverage.cli", "map the troubleshooting page's headings to scenarios and verdicts (docs/coverage.md)"),
     "matrix": ("harness.matrix.cli", "measure the page's compatibility tables with real peers (cells, JSON, HTML)"),
+    "compare": ("harness.report.compare_cli", "regressions and fixes between two results JSON files (CI gate)"),
+    "report": ("harness.report.report_cli", "merge results JSON files (CI shards) into one HTML / JSON report"),
     "diagnose": ("harness.diagnose.cli", "the troubleshooting page as a check of a live deployment (a URL)"),
 }
 
@@ -38,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", dest="json_path", help="write per-scenario results as JSON")
     run.add_argument("--html", dest="html_path", help="write a self-contained HTML report")
     run.add_argument("-j", "--jobs", type=int, default=1, help="cases run at once (default 1)")
+    run.add_argument("--shard", help="K/N: run only this shard's cases (stable, balanced by --durations)")
+    run.add_argument("--durations", help="a results JSON or {id: seconds} map (default reports/durations.json)")
     sub.add_parser("peers", help="list the peer versions installed here")
     for name, (_module, help_text) in _MOUNTED.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -94,6 +98,16 @@ async def _run(args) -> int:
     cases, load_errors = collect(args.paths)
     if args.keyword:
         cases = [c for c in cases if keyword_matches(args.keyword, c.case_id)]
+    if args.shard:
+        from ._shard import load_durations, parse_shard, shard_of
+        try:
+            k, n = parse_shard(args.shard)
+        except ValueError as exc:
+            print(f"sockfault run: {exc}", file=sys.stderr)
+            return 2
+        mine = shard_of([c.case_id for c in cases], k, n, load_durations(args.durations))
+        cases = [c for c in cases if c.case_id in mine]
+        print(f"shard {k}/{n}: {len(cases)} cases", flush=True)
     for error in load_errors:
         print(f"ERROR {error.error}", file=sys.stderr)
     total, results, started = len(cases), [], time.monotonic()

@@ -54,7 +54,11 @@ def run(args) -> int:
     servers = _split(args.servers, None, "server") or _installed("server")
     selected = cells(clients, servers, transports)
     if args.shard:
-        k, n = parse_shard(args.shard)
+        try:
+            k, n = parse_shard(args.shard)
+        except ValueError as exc:
+            print(f"sockfault matrix: {exc}", file=sys.stderr)
+            return 2
         mine = shard_of([c.id for c in selected], k, n, load_durations(args.durations))
         selected = [c for c in selected if c.id in mine]
     print(f"{len(selected)} cells: {len(clients)} clients x {len(servers)} servers x {len(transports)} transports"

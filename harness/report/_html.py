@@ -6,6 +6,8 @@ from html import escape
 from pathlib import Path
 
 from ._matrix import matrix_tables
+from ._matrix_html import MATRIX_CSS, matrix_section
+from ._wire_svg import wire_svg
 
 __all__ = ["write_html", "render_html"]
 
@@ -27,6 +29,11 @@ def _timeline(events: list[dict]) -> str:
     return "<pre>" + "\n".join(lines) + "</pre>"
 
 
+def _picture(events: list[dict], title: str, open_: bool = False) -> str:
+    svg = wire_svg(events)
+    return f"<details{' open' if open_ else ''}><summary>{title}</summary>{svg}</details>" if svg else ""
+
+
 def _checks(checks: list[dict]) -> str:
     rows = "".join(f"<tr><td>line {c['line']}</td><td>{escape(c['symptom'])}</td>"
                    f"<td>{'present' if c['present'] else 'absent'}</td><td>{escape(c['text'])}</td></tr>"
@@ -45,11 +52,13 @@ def _scenario(entry: dict) -> str:
         f"<p><b>{escape(entry['doc'])}</b> <span class='muted'>{escape(entry['file'])}:{entry['line']} &middot; "
         f"{escape(entry['timing'])} &middot; {entry['duration_s']} s</span><br>{escape(entry['reason'])}</p>",
         f"<p class='muted'>peers: {escape(peers)}</p>", _checks(entry["evidence"]),
+        _picture(entry["run"]["timeline"], "on the wire", open_=entry["verdict"] not in ("reproduced", "works")),
         "<details><summary>timeline</summary>" + _timeline(entry["run"]["timeline"]) + "</details>",
     ]
     if control:
         parts += ["<p><b>control</b>: " + escape(str(control["result"])) + "</p>",
                   _checks(control["checks"] + control["control_checks"]),
+                  _picture(control["timeline"], "control, on the wire"),
                   "<details><summary>control timeline</summary>" + _timeline(control["timeline"]) + "</details>"]
     return "\n".join(parts)
 
@@ -94,7 +103,9 @@ def render_html(document: dict) -> str:
     errors = "".join(f"<li>{escape(e['message'])}</li>" for e in document.get("load_errors", []))
     matrices = "".join(_matrix(n, t) for n, t in matrix_tables(scenarios).items())
     counts = ", ".join(f"{v}: {n}" for v, n in document["summary"].items())
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>sockfault report</title><style>{_CSS}</style>"
+    compat = document.get("matrix")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>sockfault report</title>"
+            f"<style>{_CSS}{MATRIX_CSS if compat else ''}</style>"
             f"</head><body><h1>sockfault report</h1><p class='muted'>{escape(document['created'])} &middot; "
             f"sockfault {escape(document['version'])} &middot; {escape(counts)}</p>"
             + (f"<h2>Scenario files that did not load</h2><ul>{errors}</ul>" if errors else "")
@@ -102,6 +113,7 @@ def render_html(document: dict) -> str:
             + f"<h2>Summary</h2><table><tr><th>troubleshooting section</th><th>scenario</th><th>verdict</th><th>symptom</th>"
             f"<th>s</th></tr>{summary}</table>"
             + (f"<h2>Version matrices</h2>{matrices}" if matrices else "")
+            + (f"<h2>Compatibility matrix (sockfault matrix)</h2>{matrix_section(compat)}" if compat else "")
             + "<h2>Scenarios</h2>" + "\n".join(_scenario(s) for s in by_section) + "</body></html>")
 
 

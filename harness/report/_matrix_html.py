@@ -7,9 +7,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-__all__ = ["render_matrix_html", "write_matrix_html", "explain"]
+__all__ = ["render_matrix_html", "write_matrix_html", "explain", "matrix_section", "MATRIX_CSS"]
 
-_CSS = """
+MATRIX_CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;text-align:center}
 th{background:#f4f4f4}td.works{background:#d8f2d8}td.fails{background:#f8d4d4}td.error{background:#eee}
@@ -33,12 +33,16 @@ def explain(c: dict) -> str:
 
 
 def render_matrix_html(doc: dict) -> str:
+    return (f"<!doctype html><meta charset='utf-8'><title>sockfault matrix</title><style>{MATRIX_CSS}</style>"
+            "<h1>Compatibility matrix, measured</h1>\n" + matrix_section(doc))
+
+
+def matrix_section(doc: dict) -> str:
+    """The grids, the disagreements and the symptoms: the body of the matrix page, or a section."""
     cells = doc["cells"]
     transports = list(dict.fromkeys(c["transport"] for c in cells))
     s = doc["summary"]
-    parts = [f"<!doctype html><meta charset='utf-8'><title>sockfault matrix</title><style>{_CSS}</style>",
-             "<h1>Compatibility matrix, measured</h1>",
-             f"<p>{s['cells']} cells: <b>{s['works']}</b> work, <b>{s['fails']}</b> fail, {s['error']} errors; "
+    parts = [f"<p>{s['cells']} cells: <b>{s['works']}</b> work, <b>{s['fails']}</b> fail, {s['error']} errors; "
              f"<span class='flag'>{s['disagree_with_page']}</span> disagree with the troubleshooting page's tables. "
              f"<span class='muted'>{escape(doc['created'])} &middot; sockfault {escape(str(doc['version']))} &middot; "
              f"payloads: {escape(', '.join(doc['options'].get('payloads') or []))}</span></p>"]

@@ -1,0 +1,98 @@
+"""A picture of what happened on the wire: a sequence diagram (SVG, inline, no script) from a run's
+timeline. Three lanes - client, proxy, server - with time going down; HTTP exchanges and WebSocket
+messages the proxy recorded are arrows, peer events are dots on their lane, faults are red bands."""
+
+from __future__ import annotations
+
+from html import escape
+
+__all__ = ["wire_svg", "MAX_ROWS"]
+
+MAX_ROWS = 80          # a long run is cut: the first rows tell the story, the timeline has the rest
+ROW, WIDTH, TOP = 18, 980, 30
+LANES = {"client": 120, "proxy": 450, "server": 780}
+_PACKET_NAMES = {"open": "open", "close": "close", "ping": "ping", "pong": "pong", "message": "msg",
+                 "upgrade": "upgrade", "noop": "noop"}
+
+
+def _lane(source: str) -> str | None:
+    head = source.split(":")[0]
+    if head in ("client", "server"):
+        return head
+    if head == "proxy":
+        return "proxy"
+    return None
+
+
+def _packet(data: dict) -> str:
+    p = data.get("packet") or {}
+    name = _PACKET_NAMES.get(str(p.get("type", "")), str(p.get("type", "?")))
+    text = p.get("data") if isinstance(p.get("data"), str) else ""
+    return f"{name} {text[:28]}".strip()
+
+
+def _rows(events: list[dict]) -> list[tuple]:
+    """(t_ms, kind, from_lane, to_lane, label, css) for the events worth drawing."""
+    rows = []
+    for e in events:
+        kind, data, lane = e["kind"], e.get("data") or {}, _lane(e["source"])
+        if kind == "http" and lane == "proxy":
+            path = f"{data.get('method', '?')} {data.get('transport') or data.get('path', '')}"
+            status = data.get("status")
+            css = "bad" if status is None or (isinstance(status, int) and status >= 400) else "ok"
+            rows.append((e["t"], "http", "client", "server", f"{path} -> {status if status is not None else data.get('error', 'failed')}", css))
+        elif kind == "ws_message" and lane == "proxy":
+            frm = data.get("from", "client")
+            rows.append((e["t"], "ws", frm, "server" if frm == "client" else "client",
+                         "ws " + _packet(data) + (" (dropped)" if data.get("dropped") else ""),
+                         "dropped" if data.get("dropped") else "ws"))
+        elif kind == "ws_close" and lane == "proxy":
+            rows.append((e["t"], "mark", "proxy", None, f"ws close {data.get('code')} by {data.get('closed_by')}", "bad"))
+        elif kind in ("fault_applied", "fault_removed"):
+            rows.append((e["t"], "fault", None, None, f"{kind.replace('_', ' ')}: {data.get('fault') or data.get('label') or ''}",
+                         "fault"))
+        elif lane in ("client", "server") and kind in ("connect", "connect_error", "disconnect", "upgrade",
+                                                       "connection", "reconnect", "upgradeError", "error"):
+            detail = data.get("reason") or data.get("message") or data.get("transport") or ""
+            rows.append((e["t"], "mark", lane, None, f"{kind} {detail}"[:60],
+                         "bad" if kind in ("connect_error", "disconnect", "error", "upgradeError") else "ok"))
+    return rows
+
+
+def wire_svg(events: list[dict]) -> str:
+    """The diagram as an <svg> element, or "" when the timeline has nothing to draw."""
+    rows = _rows(events)
+    if not rows:
+        return ""
+    cut = len(rows) > MAX_ROWS
+    rows = rows[:MAX_ROWS]
+    height = TOP + ROW * (len(rows) + 1) + (ROW if cut else 0)
+    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{height}' class='wire' "
+           "font-family='system-ui,sans-serif' font-size='11'>",
+           "<defs><marker id='a' viewBox='0 0 8 8' refX='7' refY='4' markerWidth='7' markerHeight='7' orient='auto'>"
+           "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>"]
+    for name, x in LANES.items():
+        out.append(f"<text x='{x}' y='14' text-anchor='middle' font-weight='bold'>{name}</text>"
+                   f"<line x1='{x}' y1='20' x2='{x}' y2='{height}' stroke='#bbb'/>")
+    colours = {"ok": "#2a7d2a", "bad": "#c0392b", "ws": "#2c5f9e", "dropped": "#c0392b", "fault": "#c0392b"}
+    for i, (t, kind, frm, to, label, css) in enumerate(rows):
+        y = TOP + ROW * i + ROW // 2
+        colour = colours[css]
+        out.append(f"<text x='4' y='{y + 4}' fill='#888'>{t / 1000:6.2f} s</text>")
+        if kind in ("http", "ws"):
+            x1, x2 = LANES[frm], LANES[to]
+            dash = " stroke-dasharray='4 3'" if css == "dropped" else ""
+            out.append(f"<line x1='{x1}' y1='{y}' x2='{x2}' y2='{y}' stroke='{colour}' marker-end='url(#a)'{dash}/>"
+                       f"<text x='{(x1 + x2) // 2}' y='{y - 3}' text-anchor='middle' fill='{colour}'>{escape(label)}</text>")
+        elif kind == "fault":
+            out.append(f"<rect x='60' y='{y - ROW // 2 + 2}' width='{WIDTH - 70}' height='{ROW - 4}' fill='#fbe0dc'/>"
+                       f"<text x='{LANES['proxy']}' y='{y + 4}' text-anchor='middle' fill='{colour}'>{escape(label)}</text>")
+        else:
+            x = LANES[frm]
+            out.append(f"<circle cx='{x}' cy='{y}' r='4' fill='{colour}'/>"
+                       f"<text x='{x + 8}' y='{y + 4}' fill='{colour}'>{escape(label)}</text>")
+    if cut:
+        out.append(f"<text x='{LANES['proxy']}' y='{height - 4}' text-anchor='middle' fill='#888'>"
+                   f"... the first {MAX_ROWS} rows; the timeline below has every event</text>")
+    out.append("</svg>")
+    return "".join(out)
