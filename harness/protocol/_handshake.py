@@ -9,6 +9,7 @@ engine.io's numbers 0-5 and adds harness codes (>= 100) for answers that are not
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -45,8 +46,8 @@ def _int(obj: dict, key: str, required: bool = True) -> int | None:
     value = obj.get(key)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ProtocolError(f"open packet: {key} must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ProtocolError(f"open packet: {key} must be a number, got {value!r}")  # json.loads takes NaN, 1e400
     return int(value)
 
 

@@ -90,6 +90,13 @@ def _is_valid(rev: Revision, kind: SioType, data: Any) -> bool:
     return isinstance(data, list)
 
 
+def _number(digits: str, what: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # over Python's 4300-digit limit for int(str)
+        raise ProtocolError(f"{what} of {len(digits)} digits") from None
+
+
 def decode_sio(text: str, eio: int | Revision = 4) -> SioPacket:
     """One Socket.IO packet from the data of an Engine.IO message (placeholders left in place)."""
     rev = revision(eio)
@@ -103,7 +110,7 @@ def decode_sio(text: str, eio: int | Revision = 4) -> SioPacket:
         dash = text.find("-", i)
         if dash < 0 or _DIGITS.fullmatch(text, i, dash) is None:
             raise ProtocolError("illegal attachments count")
-        attachments, i = int(text[i:dash]), dash + 1
+        attachments, i = _number(text[i:dash], "attachments count"), dash + 1
     nsp, query = "/", None
     if i < end and text[i] == "/":
         comma = text.find(",", i)
@@ -114,7 +121,7 @@ def decode_sio(text: str, eio: int | Revision = 4) -> SioPacket:
     ack = None
     m = _DIGITS.match(text, i)
     if m:
-        ack, i = int(m.group()), m.end()
+        ack, i = _number(m.group(), "ack id"), m.end()
     data = None
     if i < end:
         try:

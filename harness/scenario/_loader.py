@@ -86,14 +86,20 @@ class _Builder:
             raise self.err("use either `client` or `clients`, not both", raw, "clients")
         servers_raw = raw.get("servers") or (_single(raw, "server") if "server" in raw else None)
         clients_raw = raw.get("clients") or (_single(raw, "client") if "client" in raw else [])
-        if servers_raw is None and "matrix" not in raw:
-            raise self.err("a scenario needs a `server` (or `servers`, or a `matrix`)")
+        if servers_raw is None and not raw.get("matrix"):
+            raise self.err("a scenario needs a `server` (or `servers`, or a `matrix`)", raw,
+                           "matrix" if "matrix" in raw else None, ["server", "servers", "matrix"])
         matrix = raw.get("matrix")
         if not matrix:
             return [self.case(raw["name"], servers_raw, clients_raw, raw["expect"], raw.get("control"))]
         return self.matrix_cases(matrix, servers_raw or ["?"], clients_raw)
 
     def matrix_cases(self, matrix: dict, servers_raw: list, clients_raw: list) -> list[Case]:
+        if servers_raw == ["?"] and not matrix.get("server") and not matrix.get("pairs"):
+            raise self.err("a scenario needs a `server` (or `servers`, or a matrix `server` or `pairs`)", self.raw,
+                           "matrix", ["server", "servers", "matrix: {server: [...]}", "matrix: {pairs: [...]}"])
+        if "pairs" in matrix and not matrix["pairs"]:
+            raise self.err("matrix `pairs` is empty: no case to run", matrix, "pairs")
         if "pairs" in matrix:
             pairs = [(p["server"], p["client"], p, line_of(p, "server"), line_of(p, "client")) for p in matrix["pairs"]]
         else:

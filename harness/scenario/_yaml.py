@@ -14,6 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+try:
+    from yaml._yaml import CParser   # libyaml: the same events and marks, 4-5x faster than the Python scanner
+except ImportError:  # a PyYAML built without libyaml
+    CParser = None
 
 from ..errors import ScenarioError
 
@@ -43,16 +51,20 @@ def _line(node_or_event: Any) -> int:
     return node_or_event.start_mark.line + 1
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that stops at MAX_DEPTH / MAX_VALUES while composing and refuses recursive aliases."""
+class _Limits:
+    """Mixed into a loader: stop at MAX_DEPTH / MAX_VALUES while composing and refuse recursive aliases."""
 
-    def __init__(self, stream: str):
-        super().__init__(stream)
+    # only JSON-like values: a date-looking plain scalar stays a string, so does `=`
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_T + "timestamp", _T + "value")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+    def _init_limits(self) -> None:
         self._depth = self._nodes = 0
         self._open: set[str] = set()   # anchors of the collections being composed
 
     def fetch_flow_collection_start(self, token_class):
-        # the scanner reads up to 1024 characters ahead of the composer: stop `[[[[…` here, not later
+        # (the Python scanner) it reads up to 1024 characters ahead of the composer: stop `[[[[…` here
         if self.flow_level >= MAX_DEPTH:
             raise _too_deep(self.get_mark().line + 1)
         super().fetch_flow_collection_start(token_class)
@@ -79,10 +91,24 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-# Only JSON-like values: a date-looking plain scalar stays a string, `=` is a string.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_T + "timestamp", _T + "value")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+class _PyLoader(_Limits, yaml.SafeLoader):
+    def __init__(self, stream: str):
+        yaml.SafeLoader.__init__(self, stream)
+        self._init_limits()
+
+
+if CParser is not None:
+    class _CLoader(_Limits, Composer, CParser, SafeConstructor, Resolver):
+        """libyaml's events under the Python composer (CSafeLoader composes in C, past any limit)."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._init_limits()
+
+_Loader = _CLoader if CParser is not None else _PyLoader
 
 
 def _too_many(line: int) -> ScenarioError:
@@ -105,7 +131,7 @@ def _tag_error(node: yaml.Node) -> ScenarioError:
 class _Converter:
     """Nodes -> LMap/LList/scalars, counting every value (aliases expand) against MAX_VALUES."""
 
-    def __init__(self, loader: _Loader):
+    def __init__(self, loader: _Limits):
         self.loader, self.values, self.depth = loader, 0, 0
 
     def convert(self, node: yaml.Node) -> Any:
@@ -217,6 +243,9 @@ def load_yaml(path: str | Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "maximum nesting depth" in str(exc.problem):   # libyaml's own limit, met while reading ahead
+            exc = _too_deep(line or 1)
+            raise ScenarioError(exc.message, file=str(path), line=exc.line, choices=exc.choices) from None
         raise ScenarioError(f"YAML syntax error: {exc.problem or exc}", file=str(path), line=line) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"YAML error: {exc}", file=str(path), line=1) from None

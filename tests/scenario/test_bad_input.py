@@ -15,11 +15,19 @@ import pytest
 
 from harness.collect import collect
 from harness.errors import ScenarioError
-from harness.scenario import load_cases
+from harness.scenario import _yaml, load_cases
 from harness.scenario._yaml import MAX_BYTES, MAX_DEPTH, MAX_VALUES
 
 GOOD = "name: g\ndoc: x\nserver: node@4.8.1\nclient: node@4.8.1\nexpect:\n  - connected: {}\n"
 FAST_S = 1.0
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "python"])
+def loader(request, monkeypatch):
+    """Every class, with libyaml's events (the default where PyYAML has it) and with the Python scanner."""
+    if request.param == "libyaml" and _yaml.CParser is None:
+        pytest.skip("PyYAML without libyaml")
+    monkeypatch.setattr(_yaml, "_Loader", _yaml._CLoader if request.param == "libyaml" else _yaml._PyLoader)
 
 
 @contextmanager
