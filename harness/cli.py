@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-k", dest="keyword", help="only cases whose id matches (and / or / not)")
     run.add_argument("--json", dest="json_path", help="write per-scenario results as JSON")
     run.add_argument("--html", dest="html_path", help="write a self-contained HTML report")
+    run.add_argument("--junit", dest="junit_path", help="write JUnit XML (one testcase per case)")
     run.add_argument("-j", "--jobs", type=int, default=1, help="cases run at once (default 1)")
     run.add_argument("--shard", help="K/N: run only this shard's cases (stable, balanced by --durations)")
     run.add_argument("--durations", help="a results JSON or {id: seconds} map (default reports/durations.json)")
@@ -135,6 +136,10 @@ async def _run(args) -> int:
     if args.html_path:
         write_html(args.html_path, document)
         print(f"HTML: {args.html_path}")
+    if args.junit_path:
+        from .report._junit import write_junit
+        write_junit(args.junit_path, document)
+        print(f"JUnit: {args.junit_path}")
     ok = results and all(r.ok for r in results) and not load_errors
     return 0 if ok else 1
 

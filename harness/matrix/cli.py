@@ -18,6 +18,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--transports", default="default,polling,websocket", help="default,polling,websocket")
     parser.add_argument("--payloads", default="ascii,utf8", help="ascii,utf8")
     parser.add_argument("--json", dest="json_path", help="write the cells as JSON (schema sockfault-matrix/1)")
+    parser.add_argument("--junit", dest="junit_path", help="write JUnit XML")
     parser.add_argument("--html", dest="html_path", help="write the matrix as a self-contained HTML page")
     parser.add_argument("--shard", help="K/N: run only this shard's cells (stable, balanced by --durations)")
     parser.add_argument("--durations", help="a results JSON or {id: seconds} map (default reports/durations.json)")
@@ -84,4 +85,8 @@ def run(args) -> int:
     if args.html_path:
         write_matrix_html(args.html_path, doc)
         print(f"HTML: {args.html_path}")
+    if args.junit_path:
+        from ..report._junit import write_junit
+        write_junit(args.junit_path, doc)
+        print(f"JUnit: {args.junit_path}")
     return 1 if s["error"] else 0

@@ -12,6 +12,7 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser) -> None:
     parser.add_argument("files", nargs="+", help="results JSON files (sockfault run/matrix --json)")
+    parser.add_argument("--junit", dest="junit_path", help="write JUnit XML")
     parser.add_argument("--html", dest="html_path", help="write the merged HTML report")
     parser.add_argument("--json", dest="json_path", help="write the merged JSON")
     parser.add_argument("--durations", dest="durations_path", help="write {case or cell id: seconds} for --shard")
@@ -35,6 +36,10 @@ def run(args) -> int:
     if args.html_path:
         write_html(args.html_path, merged)
         print(f"HTML: {args.html_path}")
+    if args.junit_path:
+        from ..report._junit import write_junit
+        write_junit(args.junit_path, merged)
+        print(f"JUnit: {args.junit_path}")
     if args.durations_path:
         durations = {s["scenario"]: s["duration_s"] for s in merged["scenarios"]}
         durations.update({c["cell"]: c["duration_s"] for c in (merged.get("matrix") or {}).get("cells", [])})

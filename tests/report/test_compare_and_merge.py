@@ -123,3 +123,16 @@ def test_the_wire_picture_draws_exchanges_messages_marks_and_faults():
     assert "not drawn" not in svg and wire_svg([]) == ""
     many = [dict(events[0], t=float(i)) for i in range(MAX_ROWS + 5)]
     assert f"the first {MAX_ROWS} rows" in wire_svg(many)
+
+
+def test_junit_xml_has_one_testcase_per_case_and_cell(tmp_path):
+    from xml.etree import ElementTree as ET
+    from harness.report._junit import write_junit
+    doc = merge([_run_doc(_scenario("a", "reproduced"), _scenario("b", "control failed")),
+                 _matrix_doc(_cell("x -> y [polling]", "fails"))])
+    write_junit(tmp_path / "j.xml", doc)
+    root = ET.parse(tmp_path / "j.xml").getroot()
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert set(cases) == {"a", "b", "x -> y [polling]"}
+    assert cases["a"].find("failure") is None and "control failed: why" in cases["b"].find("failure").text
+    assert cases["x -> y [polling]"].find("failure") is None       # a measured "fails" is a result, not a failure
