@@ -207,7 +207,6 @@ def test_every_new_symptom_is_registered_with_params():
     "scenarios/stuck-in-polling/healthy-connection-v2.yaml", "scenarios/stuck-in-polling/healthy-connection-python.yaml",
     "scenarios/socket-id/old-id-messages-recovery.yaml", "scenarios/socket-id/session-id-in-auth.yaml",
     "scenarios/socket-id/page-reload-new-socket-id.yaml", "scenarios/socket-id/two-tabs-two-ids.yaml",
-    "scenarios/socket-id/page-reload-with-recovery.yaml",
 ])
 def test_the_scenarios_that_use_them_load(path):
     from pathlib import Path
