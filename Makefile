@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_DIR := harness/peers/node
+LEGACY := .venv-sio4
 APT_PACKAGES := chromium nginx haproxy redis-server
 JOBS ?= 2
 # ordinary apps the tests use as users' apps (and vendored third-party examples): each its own npm ci
@@ -12,12 +13,18 @@ APP_STAMPS := $(patsubst %/package-lock.json,%/node_modules/.installed,$(wildcar
 
 .PHONY: setup run test unit e2e bench apt clean
 
-setup: $(BIN)/.installed $(NODE_DIR)/node_modules/.installed $(APP_STAMPS) apt
+setup: $(BIN)/.installed $(NODE_DIR)/node_modules/.installed $(APP_STAMPS) $(LEGACY)/.installed apt
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# python-socketio 4.x (Engine.IO 3), client and server peers python@4.6.1, in a virtualenv of its own
+$(LEGACY)/.installed:
+	$(PYTHON) -m venv $(LEGACY)
+	$(LEGACY)/bin/pip install -q "python-socketio[asyncio_client]==4.6.1" "python-engineio==3.14.2" "aiohttp>=3.9"
 	touch $@
 
 $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package-lock.json
@@ -47,4 +54,4 @@ bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(NODE_DIR)/node_modules tests/apps/*/node_modules tests/apps/*/*/node_modules reports/*.html reports/*.json
+	rm -rf $(VENV) $(LEGACY) $(NODE_DIR)/node_modules tests/apps/*/node_modules tests/apps/*/*/node_modules reports/*.html reports/*.json

@@ -17,6 +17,8 @@ from ..errors import ScenarioError
 __all__ = ["PEER_FAMILIES", "PeerSpec", "resolve_peer", "page_spec", "installed_peers", "unavailable_reason", "NODE_DIR"]
 
 NODE_DIR = Path(__file__).parent / "node"
+ROOT = Path(__file__).resolve().parents[2]
+LEGACY_PYTHON = ROOT / ".venv-sio4"   # python-socketio 4.x (Engine.IO 3) in its own virtualenv, built by make
 _NODE_PREFIX = {"server": "sio-", "client": "sioc-"}
 _PYTHON_RUNNERS = {
     ("python", "server"): "harness.peers.python.server",
@@ -63,11 +65,28 @@ def _python_socketio_version() -> str:
     return metadata.version("python-socketio")
 
 
+@lru_cache(maxsize=None)
+def _legacy_python_version() -> str | None:
+    """python-socketio 4.x in .venv-sio4, or None when make has not built it."""
+    found = sorted(LEGACY_PYTHON.glob("lib/python*/site-packages/python_socketio-*.dist-info"))
+    return found[-1].name.removesuffix(".dist-info").split("-")[1] if found else None
+
+
+def _legacy_python(spec: str, role: str, wanted: str, module: str) -> PeerSpec:
+    legacy = _legacy_python_version()
+    if legacy is None or not (legacy == wanted or legacy.startswith(wanted + ".")):
+        raise ScenarioError(f"python-socketio {wanted} is not installed ({LEGACY_PYTHON.name} has "
+                            f"{legacy or 'nothing: run make setup'})", choices=_choices(role))
+    return PeerSpec(f"python@{legacy}", role, "python", legacy,
+                    (str(LEGACY_PYTHON / "bin" / "python"), "-u", "-m", module), str(ROOT))
+
+
 def _choices(role: str) -> list[str]:
     node = [f"node@{v}" for v in _node_versions(role)]
     browser = [f"browser@{v}" for v in _node_versions(role)] if role == "client" else []
     plain = ["plain-ws", "plain-http"] if role == "server" else []
-    return node + browser + [f"python@{_python_socketio_version()}"] + plain + ["{command: ...}"]
+    legacy = [f"python@{_legacy_python_version()}"] if _legacy_python_version() else []
+    return node + browser + [f"python@{_python_socketio_version()}"] + legacy + plain + ["{command: ...}"]
 
 
 def resolve_peer(spec: str | None, role: str, command: str | None = None) -> PeerSpec:
@@ -94,6 +113,8 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
     module = _PYTHON_RUNNERS.get((family, role))
     if module is None:
         raise ScenarioError(f"unknown {role} peer {spec!r}", choices=_choices(role))
+    if family == "python" and wanted.split(".")[0] == "4":
+        return _legacy_python(spec, role, wanted, module)
     version = _python_socketio_version() if family == "python" else ""
     if family == "python" and wanted and not (version == wanted or version.startswith(wanted + ".")):
         raise ScenarioError(f"python-socketio {wanted} is not installed (this machine has {version})",
@@ -152,6 +173,9 @@ def installed_peers() -> dict[str, list[str]]:
                 rows.append(f"browser@{version}: {state}")
         rows.append(f"python@{_python_socketio_version()}: python-socketio {_python_socketio_version()}, "
                     f"python-engineio {metadata.version('python-engineio')}")
+        if _legacy_python_version():
+            rows.append(f"python@{_legacy_python_version()}: python-socketio {_legacy_python_version()} "
+                        f"(Engine.IO 3) in {LEGACY_PYTHON.name}")
         if role == "server":
             rows += [f"plain-ws: websockets {metadata.version('websockets')}",
                      f"plain-http: aiohttp {metadata.version('aiohttp')}"]

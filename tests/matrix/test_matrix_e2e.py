@@ -64,3 +64,17 @@ def test_run_shards_partition_the_cases(tmp_path):
     ids = [{s["scenario"] for s in json.loads(p.read_text())["scenarios"]} for p in (one, two)]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
     assert main(["run", base[1], "--shard", "3/2"]) == 2
+
+
+@pytest.mark.skipif(not (Path(__file__).parents[2] / ".venv-sio4" / "bin" / "python").exists(),
+                    reason="python-socketio 4.x not built (make setup builds .venv-sio4)")
+def test_python_socketio_4_as_client_and_server(tmp_path):
+    out = tmp_path / "py4.json"
+    assert main(["matrix", "--clients", "python@4.6.1,node@2.4.0", "--servers", "python@4.6.1,node@4.8.1",
+                 "--transports", "polling", "--payloads", "ascii", "--json", str(out), "-j", "2"]) == 0
+    cells = {k: (c["result"], c["symptom"]) for k, c in _cells(out).items()}
+    assert cells["python@4.6.1 -> python@4.6.1 [polling]"][0] == "works"
+    assert cells["node@2.4.0 -> python@4.6.1 [polling]"][0] == "works"           # both Engine.IO 3
+    refused = cells["python@4.6.1 -> node@4.8.1 [polling]"]
+    assert refused[0] == "fails" and "Unsupported protocol version" in refused[1], refused
+    assert cells["python@4.6.1 -> node@4.8.1 +allowEIO3 [polling]"][0] == "works"

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import socketio
 
+from ._compat import MAJOR, client_sid, connect_kwargs, on_any
 from ._jsonlines import out, run, size_of
 
 out("hello", role="client", impl="python-socketio", version=version("python-socketio"),
@@ -16,11 +17,19 @@ state = {"client": None, "ns": "/"}
 class _Client(socketio.AsyncClient):
     """Reports the Engine.IO handshake as soon as the OPEN packet is parsed."""
 
-    async def _handle_eio_connect(self):
+    def _report(self):
         e = self.eio
         out("handshake", sid=e.sid, upgrades=e.upgrades, pingInterval=int(e.ping_interval * 1000),
             pingTimeout=int(e.ping_timeout * 1000), transport=e.current_transport)
-        await super()._handle_eio_connect()
+
+    if MAJOR >= 5:
+        async def _handle_eio_connect(self):
+            self._report()
+            await super()._handle_eio_connect()
+    else:                          # 4.x: a plain function (engineio calls it without awaiting)
+        def _handle_eio_connect(self):
+            self._report()
+            super()._handle_eio_connect()
 
 
 def _split(url):
@@ -49,7 +58,7 @@ async def connect(cmd):
     state.update(client=client, ns=ns)
 
     async def on_connect():
-        out("connect", id=client.get_sid(ns), transport=client.transport())
+        out("connect", id=client_sid(client, ns), transport=client.transport())
         if client.transport() == "websocket" and "polling" in (client.eio.transports or []):
             out("upgrade", transport="websocket")  # python-engineio upgrades inside connect()
 
@@ -63,7 +72,7 @@ async def connect(cmd):
     async def on_disconnect(reason=None):
         out("disconnect", reason=reason)
 
-    async def on_any(event, *args):
+    async def on_any_event(event, *args):
         size = size_of(args)
         out("event", name=event, size=size, args=list(args) if size <= 1024 else None)
         return {"name": event, "size": size}
@@ -71,7 +80,7 @@ async def connect(cmd):
     client.on("connect", on_connect, namespace=ns)
     client.on("connect_error", on_connect_error, namespace=ns)
     client.on("disconnect", on_disconnect, namespace=ns)
-    client.on("*", on_any, namespace=ns)
+    on_any(client, ns, on_any_event)
     kw = {"namespaces": [ns]}
     if "transports" in o:
         kw["transports"] = o["transports"]
@@ -83,6 +92,9 @@ async def connect(cmd):
         kw["headers"] = o["extraHeaders"]
     if "timeout" in o:
         kw["wait_timeout"] = _ms(o["timeout"])
+    kw, unsupported = connect_kwargs(kw)
+    if unsupported:
+        out("log", message=f"python-socketio {MAJOR}.x: connect() takes no {', '.join(unsupported)}: ignored")
     state.update(connecting=True, stash=None)
     try:
         await client.connect(url, **kw)

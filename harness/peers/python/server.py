@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 import socketio
 from aiohttp import web
 
+from ._compat import advertised_ping_interval_ms, emit_to, on_any, server_transport, shutdown
 from ._jsonlines import out, run, size_of
 
 out("hello", role="server", impl="python-socketio", version=version("python-socketio"),
@@ -38,7 +39,7 @@ def _register(sio, ns):
     async def connect(sid, environ, auth=None):
         state["sids"][sid] = ns
         eio = parse_qs(environ.get("QUERY_STRING", "")).get("EIO", [None])[0]
-        out("connection", id=sid, namespace=ns, transport=sio.transport(sid, ns),
+        out("connection", id=sid, namespace=ns, transport=server_transport(sio, sid, ns),
             eio=int(eio) if eio and eio.isdigit() else None)
 
     async def disconnect(sid, reason=None):
@@ -50,12 +51,12 @@ def _register(sio, ns):
         out("message", id=sid, namespace=ns, name=event, size=size,
             args=list(args) if size <= 1024 else None)
         if event == "echo":
-            await sio.emit("echo", args if len(args) != 1 else args[0], to=sid, namespace=ns)
+            await emit_to(sio, "echo", args if len(args) != 1 else args[0], sid, ns)
         return {"name": event, "size": size}
 
     sio.on("connect", connect, namespace=ns)
     sio.on("disconnect", disconnect, namespace=ns)
-    sio.on("*", any_event, namespace=ns)
+    on_any(sio, ns, any_event)
 
 
 async def start(cmd):
@@ -77,9 +78,10 @@ async def start(cmd):
     eio = sio.eio
     out("listening", port=port, path="/" + path, ignored=ignored or None, options={
         # advertised as python-engineio writes it: whole seconds of interval (+grace), in ms
-        "pingInterval": int(eio.ping_interval + getattr(eio, "ping_interval_grace_period", 0)) * 1000,
+        "pingInterval": advertised_ping_interval_ms(eio),
         "pingIntervalConfigured": eio.ping_interval * 1000, "pingTimeout": int(eio.ping_timeout * 1000),
-        "maxHttpBufferSize": eio.max_http_buffer_size, "transports": eio.transports})
+        "maxHttpBufferSize": eio.max_http_buffer_size,
+        "transports": getattr(eio, "transports", ["polling", "websocket"])})     # python-engineio 3.x has none
 
 
 def _targets(to):
@@ -94,7 +96,7 @@ async def emit(cmd):
     args = cmd.get("args") or []
     data = tuple(args) if len(args) != 1 else args[0]
     for sid, ns in _targets(cmd.get("to")):
-        await state["sio"].emit(cmd["event"], data if args else None, to=sid, namespace=ns)
+        await emit_to(state["sio"], cmd["event"], data if args else None, sid, ns)
 
 
 async def disconnect(cmd):
@@ -106,7 +108,7 @@ async def stop():
     if state["sio"] is not None:
         for sid, ns in list(state["sids"].items()):
             await state["sio"].disconnect(sid, namespace=ns)
-        await state["sio"].shutdown()
+        await shutdown(state["sio"])
     if state["runner"] is not None:
         await state["runner"].cleanup()
 
