@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import sys
@@ -19,6 +20,7 @@ __all__ = ["PEER_FAMILIES", "PeerSpec", "resolve_peer", "page_spec", "installed_
 NODE_DIR = Path(__file__).parent / "node"
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY_PYTHON = ROOT / ".venv-sio4"   # python-socketio 4.x (Engine.IO 3) in its own virtualenv, built by make
+JAVA_DIR = Path(__file__).parent / "java"
 _NODE_PREFIX = {"server": "sio-", "client": "sioc-"}
 _PYTHON_RUNNERS = {
     ("python", "server"): "harness.peers.python.server",
@@ -33,6 +35,7 @@ PEER_FAMILIES = {
     "python": ("server, client", "harness/peers/python/server.py, client.py: python-socketio (aiohttp)"),
     "plain-ws": ("server", "harness/peers/python/plain_ws.py: a plain WebSocket server (websockets), not Socket.IO"),
     "plain-http": ("server", "harness/peers/python/plain_http.py: a plain HTTP server (aiohttp), not Socket.IO"),
+    "java": ("client", "harness/peers/java/: socket.io-client-java 1.x / 2.x (Maven, one jar per version, `make`)"),
     "command": ("server, client", "`command:` any program speaking docs/peer-protocol.md"),
     "app": ("server", "harness/peers/app/: `app:` / `url:` the user's own unmodified app, with hooks (docs/your-app.md)"),
     "page": ("client", "harness/peers/browser/page_client.py: `page:` the app's own page in Chromium, with actions"),
@@ -45,7 +48,7 @@ _PAGE_MODULE = "harness.peers.browser.page_client"  # the user's own page in hea
 class PeerSpec:
     label: str            # what the report shows: "node@4.8.1", "python@5.18.1", "command:…"
     role: str             # "server" | "client"
-    family: str           # "node" | "browser" | "python" | "plain-ws" | "plain-http" | "command" | "app" | "page"
+    family: str           # "node" | "browser" | "java" | "python" | "plain-ws" | "plain-http" | "command" | "app" | "page"
     version: str          # the package version we expect the peer to report ("" if unknown)
     argv: tuple[str, ...]
     cwd: str | None = None
@@ -81,16 +84,27 @@ def _legacy_python(spec: str, role: str, wanted: str, module: str) -> PeerSpec:
                     (str(LEGACY_PYTHON / "bin" / "python"), "-u", "-m", module), str(ROOT))
 
 
+@lru_cache(maxsize=None)
+def _java_versions() -> tuple[str, ...]:
+    """socket.io-client-java versions: the pom's `sioc-<version>` profiles (one jar each)."""
+    return tuple(re.findall(r"<id>sioc-([^<]+)</id>", (JAVA_DIR / "pom.xml").read_text()))
+
+
+def _java_jar(version: str) -> Path:
+    return JAVA_DIR / "target" / version / "sockfault-java-peer.jar"
+
+
 def _choices(role: str) -> list[str]:
     node = [f"node@{v}" for v in _node_versions(role)]
     browser = [f"browser@{v}" for v in _node_versions(role)] if role == "client" else []
+    java = [f"java@{v}" for v in _java_versions()] if role == "client" else []
     plain = ["plain-ws", "plain-http"] if role == "server" else []
     legacy = [f"python@{_legacy_python_version()}"] if _legacy_python_version() else []
-    return node + browser + [f"python@{_python_socketio_version()}"] + legacy + plain + ["{command: ...}"]
+    return node + browser + java + [f"python@{_python_socketio_version()}"] + legacy + plain + ["{command: ...}"]
 
 
 def resolve_peer(spec: str | None, role: str, command: str | None = None) -> PeerSpec:
-    """Turn "node@4.8.1" / "node@4" / "browser@4.8.1" / "python" / "plain-ws" / a user command into a PeerSpec."""
+    """Turn "node@4.8.1" / "node@4" / "browser@4.8.1" / "java@2.1.x" / "python" / "plain-ws" / a user command into a PeerSpec."""
     if command:
         return PeerSpec(f"command:{command}", role, "command", "", tuple(shlex.split(command)))
     if not spec:
@@ -110,6 +124,14 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
         version = matches[0]
         return PeerSpec(f"node@{version}", role, "node", version,
                         (node, str(script), _NODE_PREFIX[role] + version), str(NODE_DIR))
+    if family == "java" and role == "client":  # "java@2.1.x" is "java@2.1"
+        versions, wanted = _java_versions(), wanted.removesuffix(".x")
+        matches = [v for v in versions if v == wanted] or [v for v in versions if v.startswith(wanted + ".")]
+        if len(matches) != 1:
+            raise ScenarioError(f"unknown {role} peer {spec!r}", choices=_choices(role))
+        java = shutil.which("java") or "java"
+        return PeerSpec(f"java@{matches[0]}", role, "java", matches[0],
+                        (java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", str(_java_jar(matches[0]))))
     module = _PYTHON_RUNNERS.get((family, role))
     if module is None:
         raise ScenarioError(f"unknown {role} peer {spec!r}", choices=_choices(role))
@@ -150,6 +172,19 @@ def unavailable_reason(spec: PeerSpec) -> str | None:
     if spec.family in ("browser", "page"):
         missing = _browser_unavailable()
         return f"{spec.label}: {missing}" if missing else None
+    if spec.family == "java":
+        return _java_unavailable(spec.version)
+    return None
+
+
+def _java_unavailable(version: str) -> str | None:
+    """A built jar needs `java` to run; an unbuilt one `mvn` (and `make`) too."""
+    built = _java_jar(version).exists()
+    tools = [t for t in ("java", "mvn") if not shutil.which(t) and (t == "java" or not built)]
+    if tools:
+        return f"no JDK/Maven: java@{version} needs {' and '.join(tools)} on PATH (a JDK 11+ and Maven, then make)"
+    if not built:
+        return f"not built: run make (java@{version}: {_java_jar(version)} is missing)"
     return None
 
 
@@ -171,6 +206,10 @@ def installed_peers() -> dict[str, list[str]]:
                          "(dist/socket.io.js) in headless Chromium" if (package / "dist" / "socket.io.js").exists()
                          else "NOT INSTALLED (make setup)")
                 rows.append(f"browser@{version}: {state}")
+            for version in _java_versions():
+                missing = _java_unavailable(version)
+                rows.append(f"java@{version}: " + (f"UNAVAILABLE: {missing}" if missing else
+                                                   f"socket.io-client-java {version} ({_java_jar(version)})"))
         rows.append(f"python@{_python_socketio_version()}: python-socketio {_python_socketio_version()}, "
                     f"python-engineio {metadata.version('python-engineio')}")
         if _legacy_python_version():
