@@ -19,7 +19,9 @@ TRANSPORTS = {"default": None, "polling": ["polling"], "websocket": ["websocket"
 PAYLOADS = {
     "ascii": "hello, world",
     "utf8": "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e",        # two- and three-byte characters
+    "binary": {"$binary": 64},                                     # 64 bytes: a Buffer / bytes / Uint8Array
 }
+RECEIVED = {"binary": {"$buffer": 64}}        # how the runners report bytes they received
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def measure(cell: Cell, result, payloads: list[str]) -> Measured:
     measured.upgraded = upgrade is not None if cell.transport == "default" else None
     broken = []
     for kind in payloads:
-        sent = [kind, PAYLOADS[kind]]
+        sent = [kind, RECEIVED.get(kind, PAYLOADS[kind])]
         got = [e for e in server if e.kind == "message" and e.data.get("name") == "echo"
                and (e.data.get("args") or [None])[0] == kind]
         back = [e for e in client if e.kind == "event" and e.data.get("name") == "echo"

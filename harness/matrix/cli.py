@@ -16,7 +16,7 @@ def add_arguments(parser) -> None:
                                           "java client)")
     parser.add_argument("--servers", help="comma-separated server peers (default: every installed node and python server)")
     parser.add_argument("--transports", default="default,polling,websocket", help="default,polling,websocket")
-    parser.add_argument("--payloads", default="ascii,utf8", help="ascii,utf8")
+    parser.add_argument("--payloads", default="ascii,utf8,binary", help="ascii,utf8,binary")
     parser.add_argument("--json", dest="json_path", help="write the cells as JSON (schema sockfault-matrix/1)")
     parser.add_argument("--junit", dest="junit_path", help="write JUnit XML")
     parser.add_argument("--html", dest="html_path", help="write the matrix as a self-contained HTML page")

@@ -55,11 +55,21 @@
     return ev;
   }
 
+  // {$bytes: n}: a string of n "x"; {$binary: n}: n bytes of 0xab (a Buffer in Node, a Uint8Array in a page)
   function expand(v) {
     if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v.$bytes === 'number') {
       return 'x'.repeat(v.$bytes);
     }
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v.$binary === 'number') {
+      return typeof Buffer !== 'undefined' ? Buffer.alloc(v.$binary, 0xab) : new Uint8Array(v.$binary).fill(0xab);
+    }
     return v;
+  }
+
+  function hasBinary(v, depth = 4) {
+    if (v === null || typeof v !== 'object' || depth < 0) return false;
+    if ((typeof Buffer !== 'undefined' && Buffer.isBuffer(v)) || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return true;
+    return Object.values(v).some((x) => hasBinary(x, depth - 1));
   }
 
   // lookup: the version's io(); major: its major version; out(event): where events go.
@@ -168,5 +178,5 @@
     return { connect, emit, disconnect, close, socket: () => socket };
   }
 
-  return { sizeOf, safe, describeError, createClient };
+  return { sizeOf, safe, hasBinary, describeError, createClient };
 });

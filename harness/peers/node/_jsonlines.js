@@ -4,7 +4,7 @@
 const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
-const { sizeOf } = require('./_client_core');
+const { sizeOf, safe, hasBinary } = require('./_client_core');
 
 function loadAlias(alias) {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', alias, 'package.json'), 'utf8'));
@@ -35,4 +35,4 @@ function serve(commands, stop) {
   process.on('unhandledRejection', (e) => out({ event: 'error', cmd: null, message: String(e && e.stack || e) }));
 }
 
-module.exports = { loadAlias, out, sizeOf, serve };
+module.exports = { loadAlias, out, sizeOf, safe, hasBinary, serve };

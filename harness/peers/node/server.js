@@ -2,7 +2,7 @@
 // JSON-lines peer runner for a Socket.IO server (1.x-4.x), see docs/peer-protocol.md.
 // usage: node server.js sio-4.8.1
 const http = require('http');
-const { loadAlias, out, sizeOf, serve } = require('./_jsonlines');
+const { loadAlias, out, sizeOf, safe: jsonSafe, hasBinary, serve } = require('./_jsonlines');
 
 const alias = process.argv[2] || 'sio-4.8.1';
 const { pkg, major, mod: sio } = loadAlias(alias);
@@ -35,7 +35,7 @@ function onMessage(socket, args) {
   const data = args.slice(1);
   const size = sizeOf(data);
   const ev = { event: 'message', id: socket.id, namespace: socket.nsp && socket.nsp.name, name, size };
-  if (size <= 1024) ev.args = data;
+  if (size <= 1024 || hasBinary(data)) ev.args = hasBinary(data) ? jsonSafe(data, 6) : data;   // bytes as {$buffer: n}
   out(ev);
   if (ackFn) ackFn({ name, size });
   if (name === 'echo') socket.emit('echo', ...data);

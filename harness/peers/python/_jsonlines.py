@@ -4,7 +4,7 @@ import json
 import sys
 import traceback
 
-__all__ = ["out", "run", "size_of"]
+__all__ = ["out", "run", "size_of", "jsonable"]
 
 
 def out(event: str, **fields) -> None:
@@ -13,9 +13,20 @@ def out(event: str, **fields) -> None:
     sys.stdout.flush()
 
 
+def jsonable(value):
+    """Received arguments as JSON: bytes become {"$buffer": n}, as the Node runners report them."""
+    if isinstance(value, (bytes, bytearray)):
+        return {"$buffer": len(value)}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
 def size_of(args) -> int:
     try:
-        return len(json.dumps(list(args), separators=(",", ":"), ensure_ascii=False))
+        return len(json.dumps(jsonable(list(args)), separators=(",", ":"), ensure_ascii=False))
     except (TypeError, ValueError):
         return -1
 

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 import socketio
 
 from ._compat import MAJOR, client_sid, connect_kwargs, on_any
-from ._jsonlines import out, run, size_of
+from ._jsonlines import jsonable, out, run, size_of
 
 out("hello", role="client", impl="python-socketio", version=version("python-socketio"),
     engineio=version("python-engineio"), pid=os.getpid())
@@ -74,7 +74,7 @@ async def connect(cmd):
 
     async def on_any_event(event, *args):
         size = size_of(args)
-        out("event", name=event, size=size, args=list(args) if size <= 1024 else None)
+        out("event", name=event, size=size, args=jsonable(list(args)) if size <= 1024 else None)
         return {"name": event, "size": size}
 
     client.on("connect", on_connect, namespace=ns)
@@ -110,6 +110,8 @@ async def connect(cmd):
 def _expand(v):
     if isinstance(v, dict) and list(v) == ["$bytes"]:
         return "x" * int(v["$bytes"])
+    if isinstance(v, dict) and list(v) == ["$binary"]:
+        return b"\xab" * int(v["$binary"])
     return v
 
 

@@ -7,7 +7,7 @@ import socketio
 from aiohttp import web
 
 from ._compat import advertised_ping_interval_ms, emit_to, on_any, server_transport, shutdown
-from ._jsonlines import out, run, size_of
+from ._jsonlines import jsonable, out, run, size_of
 
 out("hello", role="server", impl="python-socketio", version=version("python-socketio"),
     engineio=version("python-engineio"), pid=os.getpid())
@@ -49,7 +49,7 @@ def _register(sio, ns):
     async def any_event(event, sid, *args):
         size = size_of(args)
         out("message", id=sid, namespace=ns, name=event, size=size,
-            args=list(args) if size <= 1024 else None)
+            args=jsonable(list(args)) if size <= 1024 else None)
         if event == "echo":
             await emit_to(sio, "echo", args if len(args) != 1 else args[0], sid, ns)
         return {"name": event, "size": size}
