@@ -26,8 +26,11 @@ def add_arguments(parser) -> None:
 
 
 def _installed(role: str) -> list[str]:
+    """The peers of FAMILIES this machine can run ("node@4.8.1: socket.io 4.8.1" rows, not the unavailable)."""
     from ..peers import installed_peers
-    return [label for label in installed_peers()[role + "s"] if label.split("@")[0] in FAMILIES]
+    rows = installed_peers()[role]
+    return [row.split(": ", 1)[0] for row in rows if row.split("@")[0] in FAMILIES
+            and "UNAVAILABLE" not in row and "NOT INSTALLED" not in row]
 
 
 def _split(text: str | None, choices: list[str] | None, what: str) -> list[str]:

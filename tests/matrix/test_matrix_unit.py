@@ -100,3 +100,13 @@ def test_shards_are_stable_complete_and_balanced():
 def test_a_bad_shard_says_how(text):
     with pytest.raises(ValueError, match="K/N"):
         parse_shard(text)
+
+
+def test_the_default_peers_are_the_installed_node_python_java_ones(monkeypatch):
+    import harness.peers as peers
+    from harness.matrix.cli import _installed
+    monkeypatch.setattr(peers, "installed_peers", lambda: {"client": [
+        "node@4.8.1: socket.io-client 4.8.1", "browser@4.8.1: socket.io-client 4.8.1 in headless Chromium",
+        "java@1.0.2: UNAVAILABLE: no JDK/Maven", "java@2.1.2: socket.io-client-java 2.1.2 (x.jar)",
+        "python@5.18.1: python-socketio 5.18.1", "node@1.7.4: socket.io-client NOT INSTALLED (make setup)"]})
+    assert _installed("client") == ["node@4.8.1", "java@2.1.2", "python@5.18.1"]
