@@ -119,7 +119,7 @@ def _check(response: requests.Response) -> None:
 
 
 @FUZZ
-@given(st.lists(st.tuples(methods, paths, bodies, agents), min_size=1, max_size=5))
+@given(st.lists(st.tuples(methods, paths, bodies, agents), min_size=1, max_size=3))
 def test_arbitrary_requests_get_4xx_not_5xx(api, requests_):
     url, session, echo = api
     _reset(url, session, echo)
