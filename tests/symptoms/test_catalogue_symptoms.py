@@ -205,6 +205,7 @@ def test_every_new_symptom_is_registered_with_params():
     "scenarios/delayed-handler-registration/node-v4.yaml", "scenarios/delayed-handler-registration/node-v2.yaml",
     "scenarios/delayed-handler-registration/python.yaml", "scenarios/stuck-in-polling/healthy-connection-v4.yaml",
     "scenarios/stuck-in-polling/healthy-connection-v2.yaml", "scenarios/stuck-in-polling/healthy-connection-python.yaml",
+    "scenarios/stuck-in-polling/healthy-connection-browser.yaml",
     "scenarios/socket-id/old-id-messages-recovery.yaml", "scenarios/socket-id/session-id-in-auth.yaml",
     "scenarios/socket-id/page-reload-new-socket-id.yaml", "scenarios/socket-id/two-tabs-two-ids.yaml",
 ])
