@@ -3,7 +3,6 @@ schema and the CLI, against an in-process python-socketio server and plain aioht
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import socket
@@ -16,7 +15,7 @@ import socketio
 from aiohttp import web
 from rich.console import Console
 
-from harness.diagnose import FAIL, NA, PASS, WARN, diagnose
+from harness.diagnose import FAIL, NA, PASS, diagnose
 from harness.diagnose._render import render
 from harness.diagnose._target import BadTarget, Target
 from harness.diagnose.checks import CHECKS

@@ -125,7 +125,7 @@ async def run(t: Target) -> Check:
         return check.set(FAIL, f"{' and '.join(parts)}, before the server's next ping at {interval:g} s: something "
                                f"in front cuts idle connections (clients see \"transport close\" and reconnect); {page}",
                          f"Raise the proxy's idle timeout above pingInterval (nginx proxy_read_timeout, HAProxy "
-                         f"timeout tunnel / timeout server) or lower pingInterval below it.")
+                         "timeout tunnel / timeout server) or lower pingInterval below it.")
     whole = window >= interval
     watched = ("over a whole ping interval" if whole else
                f"within {window:.1f} s of the {interval:g} s ping interval (--timeout {interval + 4:g} watches a whole one)")
