@@ -124,7 +124,7 @@ async def run(t: Target) -> Check:
             parts.append(f"a held long-poll is cut after {poll['closed_at']:g} s ({what})")
         return check.set(FAIL, f"{' and '.join(parts)}, before the server's next ping at {interval:g} s: something "
                                f"in front cuts idle connections (clients see \"transport close\" and reconnect); {page}",
-                         f"Raise the proxy's idle timeout above pingInterval (nginx proxy_read_timeout, HAProxy "
+                         "Raise the proxy's idle timeout above pingInterval (nginx proxy_read_timeout, HAProxy "
                          "timeout tunnel / timeout server) or lower pingInterval below it.")
     whole = window >= interval
     watched = ("over a whole ping interval" if whole else
