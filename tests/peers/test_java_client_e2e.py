@@ -115,6 +115,17 @@ async def test_java_2_reaches_3x_4x(cell, server):
     await _round_trip(s, c, eio=4)
 
 
+@pytest.mark.parametrize("server, java, options", [("2.4.1", V1, {}), ("4.8.1", V1, {"allowEIO3": True}), ("4.8.1", V2, {})],
+                         ids=["1.0.2-2.4.1", "1.0.2-4.8.1-eio3", "2.1.2-4.8.1"])
+async def test_binary_goes_both_ways(cell, server, java, options):
+    s, c = await cell(server, java, server_options=options)
+    await c.expect("connect")
+    c.send(cmd="emit", event="echo", args=["bin", {"$binary": 16}], ack="b1")   # the server echoes "echo" back
+    assert (await s.expect("message", name="echo"))["args"] == ["bin", {"$buffer": 16}]
+    assert (await c.expect("event", name="echo"))["args"] == ["bin", {"$buffer": 16}]
+    assert (await c.expect("ack", ack="b1"))["args"][0]["name"] == "echo"
+
+
 @pytest.mark.parametrize("transports, message", [
     (None, "server error"),                # the v3-framed polling answer is no v4 payload ("parser error")
     (["websocket"], "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, which is not possible"),

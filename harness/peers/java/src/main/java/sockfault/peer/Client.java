@@ -179,11 +179,19 @@ final class Client {
         }
     }
 
+    /** {"$bytes": n}: a string of n "x"; {"$binary": n}: n bytes of 0xab (a byte[], sent as a binary attachment). */
     private static Object expand(Object v) {
-        if (v instanceof JSONObject && ((JSONObject) v).length() == 1 && ((JSONObject) v).opt("$bytes") instanceof Number) {
-            char[] xs = new char[((Number) ((JSONObject) v).opt("$bytes")).intValue()];
+        if (!(v instanceof JSONObject) || ((JSONObject) v).length() != 1) return v;
+        JSONObject o = (JSONObject) v;
+        if (o.opt("$bytes") instanceof Number) {
+            char[] xs = new char[((Number) o.opt("$bytes")).intValue()];
             Arrays.fill(xs, 'x');
             return new String(xs);
+        }
+        if (o.opt("$binary") instanceof Number) {
+            byte[] bs = new byte[((Number) o.opt("$binary")).intValue()];
+            Arrays.fill(bs, (byte) 0xab);
+            return bs;
         }
         return v;
     }
