@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +308,12 @@ class _Builder:
                 if key in params and params[key] not in choices:
                     raise ScenarioError(f"expectation {kind}: {key} {params[key]!r} is not a valid choice",
                                         self.file, line_of(params, key, line), list(choices))
+            for key in [k for k in params if k.endswith("_matches") and isinstance(params[k], str)]:
+                try:
+                    re.compile(params[key])
+                except re.error as exc:   # else the run ends in a traceback when the symptom is checked
+                    raise ScenarioError(f"expectation {kind}: {key} {params[key]!r} is not a regular expression "
+                                        f"({exc})", self.file, line) from None
             for key in ("at", "tolerance", "for", "within"):
                 if key in params:
                     params[key] = self.duration(params[key], f"expectation {kind}: {key}", line_of(params, key, line))

@@ -269,3 +269,8 @@ def test_a_folder_of_bad_files_reports_each_and_loads_the_good_one(tmp_path):
     assert sorted(Path(e.file).name for e in errors) == sorted(bad)
     for e in errors:
         assert re.match(rf"^{re.escape(e.file)}:\d+: .+", str(e.error)), str(e.error)
+
+
+def test_a_bad_regular_expression_is_a_load_error_not_a_failed_run(tmp_path):
+    error = _bad(tmp_path, GOOD.replace("connected: {}", 'connect_error: {message_matches: "xhr ("}'))
+    assert error.line == 6 and "not a regular expression" in error.message
