@@ -84,8 +84,10 @@ async def _round_trip(s, c, eio):
     ack = await c.expect("ack", ack="a1")
     assert ack["args"] == [{"name": "hello", "size": len(json.dumps(["from java", "x" * 20], separators=(",", ":")))}]
     assert (await s.expect("message", name="hello"))["args"] == ["from java", "x" * 20]
-    s.send(cmd="emit", event="news", args=[{"n": 1}])
-    assert (await c.expect("event", name="news"))["args"] == [{"n": 1}]
+    news = [{"n": 1, "t": "h\u00e9llo \u2713 </"}]           # size counts characters as JSON.stringify writes them
+    s.send(cmd="emit", event="news", args=news)
+    event = await c.expect("event", name="news")
+    assert event["args"] == news and event["size"] == len(json.dumps(news, ensure_ascii=False, separators=(",", ":")))
 
 
 async def test_java_1_reaches_a_2x_server(cell):

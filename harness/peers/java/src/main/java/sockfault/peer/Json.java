@@ -50,12 +50,33 @@ final class Json {
         return sb.toString();
     }
 
+    /** As JSON.stringify quotes: only ", \\ and control characters escaped (org.json also escapes U+2000-U+20FF, "</"). */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                case '\b': sb.append("\\b"); break;
+                case '\f': sb.append("\\f"); break;
+                default:
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
     @SuppressWarnings("unchecked")
     private static void write(StringBuilder sb, Object v, int depth) {
         if (v == null || v == JSONObject.NULL) {
             sb.append("null");
         } else if (v instanceof String) {
-            sb.append(JSONObject.quote((String) v));
+            sb.append(quote((String) v));
         } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
             sb.append(v);
         } else if (v instanceof Number) {
@@ -66,7 +87,7 @@ final class Json {
         } else if (v instanceof byte[]) {
             sb.append("{\"$buffer\":").append(((byte[]) v).length).append('}');
         } else if (depth <= 0) {
-            sb.append(JSONObject.quote("[" + v.getClass().getSimpleName() + "]"));
+            sb.append(quote("[" + v.getClass().getSimpleName() + "]"));
         } else if (v instanceof JSONObject) {
             Map<String, Object> m = new LinkedHashMap<>();
             JSONObject o = (JSONObject) v;
@@ -89,7 +110,7 @@ final class Json {
             for (Map.Entry<String, Object> e : ((Map<String, Object>) v).entrySet()) {
                 if (!first) sb.append(',');
                 first = false;
-                sb.append(JSONObject.quote(e.getKey())).append(':');
+                sb.append(quote(e.getKey())).append(':');
                 write(sb, e.getValue(), depth - 1);
             }
             sb.append('}');
@@ -109,7 +130,7 @@ final class Json {
             m.put("message", ((Throwable) v).getMessage());
             write(sb, m, depth);
         } else {
-            sb.append(JSONObject.quote(String.valueOf(v)));
+            sb.append(quote(String.valueOf(v)));
         }
     }
 }
