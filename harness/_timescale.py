@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SCALE", "heartbeat_defaults", "hello_family", "server_options", "scaled_options", "uncompressed_reason"]
+__all__ = ["SCALE", "MIN_PING_TIMEOUT_MS", "heartbeat_defaults", "hello_family", "server_options", "scaled_options", "uncompressed_reason"]
 
 SCALE = 1 / 40
+# 2.1-2.4 and 3.x default to a 5 s pingTimeout: scaled, 125 ms, shorter than one poll through a proxy on a
+# loaded 2-core machine (wrong "transport close" verdicts seen at -j 2). Symptoms read the advertised value.
+MIN_PING_TIMEOUT_MS = 500
 
 # (family, version prefix) -> (pingInterval, pingTimeout) in ms, from wire-facts.md
 _DEFAULTS = [
@@ -78,7 +81,7 @@ def server_options(family: str, version: str, options: dict, compressed: bool, h
     if compressed and table:
         defaults = heartbeat_defaults(*table)
         out.setdefault("pingInterval", _scaled(defaults[0], table[0]))
-        out.setdefault("pingTimeout", _scaled(defaults[1], table[0]))
+        out.setdefault("pingTimeout", max(MIN_PING_TIMEOUT_MS, _scaled(defaults[1], table[0])))
     return out
 
 

@@ -76,3 +76,12 @@ async def test_the_runner_records_when_compressed_time_does_not_reach_a_server()
     await run._start_server(0, known)
     assert known.sent[0]["options"] == {"pingInterval": 625, "pingTimeout": 500}
     assert not run.timeline.events("runner", "timescale")
+
+
+def test_a_compressed_ping_timeout_never_goes_below_the_floor():
+    from harness._timescale import MIN_PING_TIMEOUT_MS, server_options
+    assert server_options("node", "2.4.1", {}, True)["pingTimeout"] == MIN_PING_TIMEOUT_MS      # 5000 / 40 = 125
+    assert server_options("node", "4.8.1", {}, True)["pingTimeout"] == 500                      # 20000 / 40
+    assert server_options("node", "1.7.4", {}, True)["pingTimeout"] == 1500                     # 60000 / 40
+    assert server_options("node", "2.4.1", {"pingTimeout": 100}, True)["pingTimeout"] == 100    # the scenario's own
+    assert server_options("node", "2.4.1", {}, False) == {}                                     # faithful: untouched
