@@ -15,7 +15,7 @@ __all__ = ["PACKET_TYPES", "split_polling", "join_polling", "frame_type", "packe
 
 PACKET_TYPES = {"0": "open", "1": "close", "2": "ping", "3": "pong", "4": "message", "5": "upgrade", "6": "noop"}
 TYPE_CODES = {v: k for k, v in PACKET_TYPES.items()}
-_V3_HEAD = re.compile(r"(\d+):")
+_V3_HEAD = re.compile(r"(\d{1,15}):")   # a longer length is no v3 frame (and int() of 5,000 digits raises)
 
 
 def eio_of(query_eio: str | None, body: bytes = b"") -> int:
