@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run scenario files and report verdicts")
     run.add_argument("paths", nargs="*", default=["scenarios"])
-    run.add_argument("--faithful", action="store_true", help="real heartbeat defaults (30 s / 45 s symptoms)")
+    run.add_argument("--faithful", action="store_true",
+                     help="only the faithful set, in real time: the faithful variants of the cases tagged `faithful` "
+                          "and the real-time-only cases (timing: faithful, tag slow); without it those are left out")
     run.add_argument("-k", dest="keyword", help="only cases whose id matches (and / or / not)")
     run.add_argument("--json", dest="json_path", help="write per-scenario results as JSON")
     run.add_argument("--html", dest="html_path", help="write a self-contained HTML report")
@@ -81,7 +83,8 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "peers":
         return _peers()
     install_signal_handlers()
-    return run_interruptibly(_run(args))
+    progress: dict = {}
+    return run_interruptibly(_run(args, progress), report=lambda: _interrupted(progress))
 
 
 def _peers() -> int:
@@ -92,11 +95,12 @@ def _peers() -> int:
     return 0
 
 
-async def _run(args) -> int:
+async def _run(args, progress: dict | None = None) -> int:
     from .report import results_document, write_html, write_json
     from .runner import Session
 
     cases, load_errors = collect(args.paths)
+    cases, real_time = _time_selection(cases, args.faithful)
     if args.keyword:
         cases = [c for c in cases if keyword_matches(args.keyword, c.case_id)]
     if args.shard:
@@ -111,7 +115,11 @@ async def _run(args) -> int:
         print(f"shard {k}/{n}: {len(cases)} cases", flush=True)
     for error in load_errors:
         print(f"ERROR {error.error}", file=sys.stderr)
+    if real_time:
+        print(f"{real_time} real-time case(s) left for `sockfault run --faithful`", flush=True)
     total, results, started = len(cases), [], time.monotonic()
+    if progress is not None:   # what ran so far, for the summary a Ctrl-C prints
+        progress.update(results=results, cases=cases, started=started, load_errors=load_errors)
     async with Session(faithful=args.faithful) as session:
         gate = asyncio.Semaphore(max(1, args.jobs))
 
@@ -142,6 +150,29 @@ async def _run(args) -> int:
         print(f"JUnit: {args.junit_path}")
     ok = results and all(r.ok for r in results) and not load_errors
     return 0 if ok else 1
+
+
+def _time_selection(cases, faithful: bool):
+    """(the cases to run, how many real-time-only cases a plain run leaves out)."""
+    from .runner import faithful_set, real_time_only
+    if faithful:
+        return faithful_set(cases), 0
+    kept = [c for c in cases if not real_time_only(c)]
+    return kept, len(cases) - len(kept)
+
+
+def _interrupted(progress: dict) -> None:
+    """On Ctrl-C: the cases that finished, as at the end of a run, and the ones that did not."""
+    if not progress:
+        print("\ninterrupted before any case started", flush=True)
+        return
+    results, cases = progress["results"], progress["cases"]
+    if results:
+        _summary(results, time.monotonic() - progress["started"], progress["load_errors"])
+    done = {r.case.case_id for r in results}
+    rest = [c.case_id for c in cases if c.case_id not in done]
+    print(f"interrupted: {len(results)} of {len(cases)} cases finished"
+          + (f"; not finished: {', '.join(rest[:10])}{' …' if len(rest) > 10 else ''}" if rest else ""), flush=True)
 
 
 def _summary(results, seconds: float, load_errors) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sockfault: a sockfault scenario case")
+    config.addinivalue_line("markers", "faithful: a scenario case run in real time (the faithful set; `-m faithful` runs it)")
     if (config.getoption("--sockfault-json") or config.getoption("--sockfault-html")) \
             and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_ReportPlugin(config), "sockfault-report")
@@ -89,6 +91,20 @@ def pytest_unconfigure(config):
         loop.close()
 
 
+_LONG = re.compile(r"\b(faithful|slow)\b")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave the faithful set (real-time waits) out unless `-m` names `faithful` or `slow`."""
+    if _LONG.search(config.getoption("markexpr", "") or "") or config.getoption("--sockfault-faithful"):
+        return
+    long = [i for i in items if isinstance(i, ScenarioItem) and (i.get_closest_marker("faithful")
+                                                                 or i.get_closest_marker("slow"))]
+    if long:
+        config.hook.pytest_deselected(items=long)
+        items[:] = [i for i in items if i not in set(long)]
+
+
 def _session(config):
     from .runner import Session
 
@@ -105,8 +121,14 @@ class ScenarioFile(pytest.File):
         except ScenarioError as exc:
             yield BrokenScenario.from_parent(self, name=self.path.stem, error=exc)
             return
+        from .runner import faithful_variant, has_faithful_variant
+
+        forced = self.config.getoption("--sockfault-faithful")   # every item in real time already
         for case in cases:
             yield ScenarioItem.from_parent(self, name=case.case_id, case=case)
+            if has_faithful_variant(case) and not forced:
+                variant = faithful_variant(case)
+                yield ScenarioItem.from_parent(self, name=variant.case_id, case=variant)
 
 
 class NotAScenario(pytest.File):
@@ -128,7 +150,10 @@ class ScenarioItem(pytest.Item):
         self.case = case
         self.add_marker("sockfault")
         for tag in case.tags:
-            self.add_marker(tag)
+            if tag != "faithful":   # the tag says "has a faithful variant"; the marker is on the variant
+                self.add_marker(tag)
+        if case.timing == "faithful":
+            self.add_marker("faithful")
 
     def runtest(self):
         loop, session = _session(self.config)

@@ -7,6 +7,7 @@ manager so every spare process is stopped at the end.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
 from ._run import Run
@@ -15,7 +16,39 @@ from .peers import PeerPool
 from .results import CaseResult, RunResult
 from .scenario import Case
 
-__all__ = ["Session", "verdict_of"]
+__all__ = ["FAITHFUL_TAG", "Session", "faithful_set", "faithful_variant", "has_faithful_variant",
+           "real_time_only", "verdict_of"]
+
+# The faithful set (docs/scenarios.md, "The faithful set"): a compressed scenario tagged `faithful`
+# (its symptom is a timing) also has a faithful variant, `<case id>@faithful`, run in real time;
+# a `timing: faithful` scenario or one tagged `slow` runs in real time only. Plain runs leave the
+# real-time-only cases out; `sockfault run --faithful` and pytest `-m faithful` run exactly the set.
+FAITHFUL_TAG = "faithful"
+_SLOW_TAG = "slow"
+
+
+def has_faithful_variant(case: Case) -> bool:
+    return case.timing == "compressed" and FAITHFUL_TAG in case.tags
+
+
+def real_time_only(case: Case) -> bool:
+    """A case that only exists in real time (it takes minutes): not in a plain, compressed run."""
+    return case.timing == "faithful" or _SLOW_TAG in case.tags
+
+
+def faithful_variant(case: Case) -> Case:
+    """The same case in real time: id `<id>@faithful`, a timeout in seconds scaled as the heartbeat."""
+    def real(c: Case, case_id: str) -> Case:
+        timeout = dataclasses.replace(c.timeout, seconds=c.timeout.seconds / SCALE)
+        return dataclasses.replace(c, case_id=case_id, timing="faithful", timeout=timeout,
+                                   control=real(c.control, case_id) if c.control is not None else None)
+    return real(case, f"{case.case_id}@{FAITHFUL_TAG}")
+
+
+def faithful_set(cases: list[Case]) -> list[Case]:
+    """What `--faithful` runs: each tagged case's faithful variant and every real-time-only case."""
+    return [faithful_variant(c) if has_faithful_variant(c) else c
+            for c in cases if has_faithful_variant(c) or real_time_only(c)]
 
 
 class Session:

@@ -39,11 +39,15 @@ class BrowserClient:
     def __init__(self, alias: str):
         self.bundle = find_bundle(alias)
         self.site = self.playwright = self.browser = self.page = None
+        self.url = None
+        self.real = None          # the RealPage once `throttle {mode: real}` moved the peer there
+        self.connected = False
         self.stopping = False
 
     async def start(self) -> None:
         t0 = time.monotonic()
         self.site, url = await serve_page(self.bundle.path)
+        self.url = url
         self.playwright = await async_playwright().start()
         self.browser = await launch(self.playwright)
         self.browser.on("disconnected", self._on_browser_gone)
@@ -68,14 +72,49 @@ class BrowserClient:
 
     def command(self, name: str):
         async def run(cmd: dict) -> None:
+            if name == "throttle" and (cmd.get("mode") == "real" or (self.real is not None and cmd.get("off"))):
+                return await self._real_throttle(cmd)
+            self.connected = self.connected or name == "connect"
+            if self.real is not None:
+                return await self.real.command(name, cmd)
             try:
                 await self.page.evaluate("([name, cmd]) => { window.sockfault[name](cmd); }", [name, cmd])
             except PlaywrightError as exc:
                 raise RuntimeError(_first_line(exc)) from None
         return run
 
+    async def _real_throttle(self, cmd: dict) -> None:
+        """mode: real (docs/browser-peer.md): move to a directly launched Chromium, hide the page."""
+        from ._real_throttle import HIDE_MODES, RealPage
+
+        if cmd.get("off"):
+            out("throttle", on=False, mode="real", **await self.real.show())
+            return
+        hide = cmd.get("hide", "new-tab")
+        if hide not in HIDE_MODES:
+            raise ValueError(f"hide must be one of {', '.join(HIDE_MODES)}, not {hide!r}")
+        if self.real is None:
+            if self.connected:
+                raise RuntimeError("throttle mode real moves the page to another Chromium: apply it before "
+                                   "connect (a fault without `at`)")
+            real = RealPage(_relay, grace_s=float(cmd.get("grace_s", 10)), wake_period_ms=int(cmd.get("wake_period_ms", 1000)))
+            try:
+                await real.start(self.url, self.bundle.version)
+            except BaseException:
+                await real.close()
+                raise
+            self.real, self.stopping = real, True   # the Playwright browser goes: its exit is expected
+            await self.browser.close()
+            self.browser = None
+        shown = await self.real.hide(hide)
+        out("throttle", on=True, mode="real", hide=hide, grace_s=self.real.grace_s, chromium=self.real.version,
+            flags="no anti-throttling flags", chromium_pid=self.real.pipe.proc.pid, **shown)
+
     async def stop(self) -> None:
         self.stopping = True
+        if self.real is not None:
+            await self.real.stop()
+            return await self.close()
         try:
             if self.page is not None and not self.page.is_closed():
                 await self.page.evaluate("window.sockfault && window.sockfault.stop()")
@@ -87,6 +126,8 @@ class BrowserClient:
 
     async def close(self) -> None:
         self.stopping = True
+        if self.real is not None:
+            await self.real.close()
         if self.browser is not None:
             await self.browser.close()
         if self.playwright is not None:
