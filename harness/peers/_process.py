@@ -1,7 +1,9 @@
 """One peer subprocess: JSON commands in, JSON events out, stderr kept for the post-mortem.
 
 Each peer runs in its own process group so that stop() — and the last-resort reaper that
-runs on exit, SIGINT and SIGTERM — can take down whatever the peer itself spawned.
+runs on exit, SIGINT and SIGTERM — can take down whatever the peer itself spawned. Each gets
+a TMPDIR of its own, removed with it: what a killed peer cannot clean up (Chromium's profile,
+Playwright's artifacts) does not outlive it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import asyncio
 import json
 import os
 import signal
+import tempfile
 from collections import deque
 from typing import Any, Iterable
 
 from ..errors import PeerError
 from ..timeline import Timeline
 from ._catalog import PeerSpec
-from ._reaper import forget_group, remember_group
+from ._reaper import forget_dir, forget_group, remember_dir, remember_group
 
 __all__ = ["PeerProcess", "decode_event_line"]
 
@@ -39,8 +42,8 @@ def decode_event_line(raw: bytes, other: str) -> tuple[str, dict] | None:
 
 
 class PeerProcess:
-    def __init__(self, spec: PeerSpec, proc: asyncio.subprocess.Process):
-        self.spec, self.proc = spec, proc
+    def __init__(self, spec: PeerSpec, proc: asyncio.subprocess.Process, tmpdir: str | None = None):
+        self.spec, self.proc, self.tmpdir = spec, proc, tmpdir
         self.hello: dict | None = None
         self.source = spec.role
         self._timeline: Timeline | None = None
@@ -55,14 +58,21 @@ class PeerProcess:
     # -- life cycle -------------------------------------------------------------------------
     @classmethod
     async def spawn(cls, spec: PeerSpec) -> "PeerProcess":
+        tmpdir = tempfile.mkdtemp(prefix="sockfault-peer-")
+        remember_dir(tmpdir)
         try:
             proc = await asyncio.create_subprocess_exec(
                 *spec.argv, cwd=spec.cwd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=1 << 24)
+                stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=1 << 24,
+                env=dict(os.environ, TMPDIR=tmpdir))
         except OSError as exc:
+            forget_dir(tmpdir)
             raise PeerError(f"cannot start {' '.join(spec.argv)}: {exc}", spec.label) from None
+        except BaseException:
+            forget_dir(tmpdir)
+            raise
         remember_group(proc.pid)
-        return cls(spec, proc)
+        return cls(spec, proc, tmpdir)
 
     async def wait_hello(self, timeout: float = 15.0) -> dict:
         try:
@@ -110,7 +120,7 @@ class PeerProcess:
         if self._stopping:
             return
         self._stopping = True
-        if self.proc.returncode is None:
+        if self.proc.returncode is None and self.hello is not None:   # before its hello it reads no command
             try:
                 self.proc.stdin.write(b'{"cmd":"stop"}\n')
                 await asyncio.wait_for(self.proc.stdin.drain(), 0.5)
@@ -129,6 +139,8 @@ class PeerProcess:
             await self.proc.wait()
         self._kill_group(signal.SIGKILL)  # grandchildren left in the group
         forget_group(self.proc.pid)
+        if self.tmpdir is not None:
+            forget_dir(self.tmpdir)
         for task in self._tasks:
             try:
                 await asyncio.wait_for(task, 1.0)

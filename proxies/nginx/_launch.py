@@ -19,6 +19,7 @@ from pathlib import Path
 
 from harness.errors import ProxyError
 from harness.links import ProxyLink
+from harness.peers._reaper import forget_dir, forget_group, remember_dir, remember_group
 
 __all__ = ["BinaryLink", "free_port", "render"]
 
@@ -86,6 +87,7 @@ class BinaryLink(ProxyLink):
         if reason:
             raise ProxyError(reason)
         self.dir = Path(tempfile.mkdtemp(prefix=f"sockfault-{self.kind}-"))
+        remember_dir(str(self.dir))      # the reaper removes it if the harness is killed mid-run
         os.chmod(self.dir, 0o755)        # worker processes may run as another user
         port = free_port()
         config = self.dir / "proxy.conf"
@@ -94,6 +96,7 @@ class BinaryLink(ProxyLink):
             *self.command(config), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL, stderr=open(self.dir / "stderr.log", "wb"),
             start_new_session=True)
+        remember_group(self.proc.pid)
         try:
             await self._wait_ready(port)
         except BaseException:
@@ -142,6 +145,8 @@ class BinaryLink(ProxyLink):
                     pass
                 await proc.wait()
             self.timeline.add(self.source, "proxy_stopped", {"kind": self.kind})
+        if proc is not None:
+            forget_group(proc.pid)
         if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            forget_dir(str(self.dir))
             self.dir = None

@@ -19,7 +19,7 @@ from pathlib import Path
 from ...errors import PeerError
 from ...timeline import Timeline
 from .._catalog import PeerSpec
-from .._reaper import forget_group, remember_group
+from .._reaper import forget_dir, forget_group, remember_dir, remember_group
 from ._channel import HookChannel
 from ._config import PORT_FIELD, AppConfig
 from ._ports import PortLock, free_port
@@ -110,6 +110,7 @@ class AppServer:
         argv = [a.replace(PORT_FIELD, str(port)) for a in app.argv]
         if app.hook:
             self.channel = HookChannel(self._on_hook)
+            remember_dir(self.channel.dir)   # the reaper removes it if the harness is killed mid-run
             env.update(self._hook_env(await self.channel.start(), options, compressed, env))
         else:
             self._record("observer", {"hook": False, "note": "server side observed from the wire only "
@@ -202,6 +203,7 @@ class AppServer:
                     task.cancel()
             if self.channel is not None:
                 await self.channel.close()
+                forget_dir(self.channel.dir)
         finally:
             if self._lock is not None:
                 self._lock.release()
