@@ -41,6 +41,17 @@ def _checks(checks: list[dict]) -> str:
     return f"<table><tr><th></th><th>symptom</th><th></th><th>evidence</th></tr>{rows}</table>" if rows else ""
 
 
+def _commands(commands: list[dict]) -> str:
+    """What the scenario file made sockfault execute (its app: / command: entries): nothing else is."""
+    rows = "".join(f"<tr><td>{escape(c['peer'])}{' (control)' if c.get('run') == 'control' else ''}</td>"
+                   f"<td>{escape(c['kind'])}</td><td><code>{escape(' '.join(c['argv']))}</code></td>"
+                   f"<td>{escape(str(c.get('cwd') or ''))}</td>"
+                   f"<td>{escape(' '.join(f'{k}={v}' for k, v in (c.get('env') or {}).items()))}</td></tr>"
+                   for c in commands)
+    return (f"<table class='commands'><tr><th>ran</th><th></th><th>command</th><th>cwd</th><th>env</th></tr>{rows}</table>"
+            if rows else "")
+
+
 def _scenario(entry: dict) -> str:
     control = entry.get("control")
     peers = ", ".join(f"{k}: {v.get('peer')} ({v.get('impl')} {v.get('version')}"
@@ -51,7 +62,8 @@ def _scenario(entry: dict) -> str:
         f"&mdash; {escape(entry['verdict'])}</h3>",
         f"<p><b>{escape(entry['doc'])}</b> <span class='muted'>{escape(entry['file'])}:{entry['line']} &middot; "
         f"{escape(entry['timing'])} &middot; {entry['duration_s']} s</span><br>{escape(entry['reason'])}</p>",
-        f"<p class='muted'>peers: {escape(peers)}</p>", _checks(entry["evidence"]),
+        f"<p class='muted'>peers: {escape(peers)}</p>", _commands(entry.get("commands") or []),
+        _checks(entry["evidence"]),
         _picture(entry["run"]["timeline"], "on the wire", open_=entry["verdict"] not in ("reproduced", "works")),
         "<details><summary>timeline</summary>" + _timeline(entry["run"]["timeline"]) + "</details>",
     ]
