@@ -1,14 +1,13 @@
 """Run the checks against one URL: reachable first (the others need its handshake), the waiting
-heartbeat check beside the rest, every check bounded by the budget and --timeout."""
+heartbeat check last with what is left of --timeout, every check bounded by the request budget."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from ._model import NA, Check, Diagnosis, SECTIONS
 from ._target import BadTarget, OutOfBudget, Target
-from .checks import BACKGROUND, CHECKS
+from .checks import CHECKS, LAST
 
 __all__ = ["diagnose"]
 
@@ -51,18 +50,10 @@ async def diagnose(url: str, *, origin: str | None = None, path: str | None = No
         if t.unreachable:
             result.undiagnosable = f"no HTTP answer from {t.base} ({t.unreachable})"
     else:
-        background = {cid: asyncio.ensure_future(_timed(cid, m, t)) for cid, m in rest if cid in BACKGROUND}
         done = {}
-        try:
-            for cid, module in rest:
-                if cid not in background:
-                    done[cid] = await _timed(cid, module, t)
-            for cid, task in background.items():
-                done[cid] = await task
-        finally:
-            for task in background.values():
-                task.cancel()
-        result.checks.extend(done[cid] for cid, _ in rest)
+        for cid, module in sorted(rest, key=lambda item: item[0] in LAST):   # the waiting ones last
+            done[cid] = await _timed(cid, module, t)
+        result.checks.extend(done[cid] for cid, _ in rest)                  # reported in CHECKS order
     if insecure and t.base.startswith("https"):
         first.facts["insecure"] = True
         first.summary += " (certificate NOT verified: --insecure; browsers and Node clients at their defaults refuse an untrusted one)"

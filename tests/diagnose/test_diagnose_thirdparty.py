@@ -22,8 +22,8 @@ if not (APP / "node_modules" / "laravel-echo-server").exists():
 
 async def test_laravel_echo_server_as_a_v2_deployment():
     async with sockfault.app(START, cwd=str(APP), port=6001, hook=False) as echo:
-        modern = await diagnose(echo.url, origin="http://page.example", client_version="4.8.1", timeout=3)
-        matching = await diagnose(echo.url, origin="http://page.example", client_version="2.5.0", timeout=3)
+        modern = await diagnose(echo.url, origin="http://page.example", client_version="4.8.1", timeout=4)
+        matching = await diagnose(echo.url, origin="http://page.example", client_version="2.5.0", timeout=4)
     assert {c.id for c in modern.checks if c.status == FAIL} == {"versions"}, [c.to_dict() for c in modern.checks]
     versions = modern.check("versions")
     assert versions.facts["accepted_eio"] == [3] and "2.5.x" in versions.facts["generation"]   # 25 s / 20 s
@@ -40,7 +40,7 @@ async def test_two_laravel_echo_servers_round_robin():
         lb = HttpLink("lb", {}, Timeline())
         host, port = await lb.start([a.address, b.address])
         try:
-            d = await diagnose(f"http://{host}:{port}", client_version="2.5.0", timeout=3)
+            d = await diagnose(f"http://{host}:{port}", client_version="2.5.0", timeout=4)
         finally:
             await lb.stop()
     assert {c.id for c in d.checks if c.status == FAIL} == {"sticky"}, [c.to_dict() for c in d.checks]
