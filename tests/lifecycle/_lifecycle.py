@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import termios  # noqa: F401  (used in the pty wrapper's source)
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -169,6 +173,14 @@ class Watcher:
             if (not alive and not ports) or time.monotonic() > deadline:
                 return {"processes": [f"{pid} {cmdline(pid)[:200]}" for pid in alive], "listeners": ports}
             time.sleep(0.1)
+
+
+@pytest.fixture
+def own_tmp():
+    """A run's own TMPDIR, short: a UNIX socket path (an app's hook, Chromium's singleton) has 107 bytes."""
+    path = Path(tempfile.mkdtemp(prefix="sflc-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def tmp_left(tmpdir: Path) -> list[str]:

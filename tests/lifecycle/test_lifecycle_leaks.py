@@ -16,7 +16,7 @@ import time
 import pytest
 
 from _cases import CASES, write_all
-from _lifecycle import PYTHON, ROOT, Terminal, Watcher, env_for, tmp_left
+from _lifecycle import PYTHON, ROOT, Terminal, Watcher, env_for, own_tmp, tmp_left  # noqa: F401 (own_tmp: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -71,7 +71,7 @@ ENDINGS = {
 }
 
 
-def test_every_ending_of_a_case_leaves_nothing(tmp_path):
+def test_every_ending_of_a_case_leaves_nothing(tmp_path, own_tmp):
     script = tmp_path / "crash.py"
     script.write_text(CRASH)
     folder = tmp_path / "cases"
@@ -79,8 +79,7 @@ def test_every_ending_of_a_case_leaves_nothing(tmp_path):
     for name, text in ENDINGS.items():
         text = text % (sys.executable, script) if name == "crashes" else text
         (folder / f"{name}.yaml").write_text(text.replace("\n        ", "\n").strip() + "\n")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    tmp = own_tmp
     cli = subprocess.Popen([PYTHON, "-m", "harness.cli", "run", str(folder), "-j", str(len(ENDINGS))], cwd=ROOT,
                            env=env_for(tmp), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -103,13 +102,12 @@ def test_every_ending_of_a_case_leaves_nothing(tmp_path):
     assert tmp_left(tmp) == []
 
 
-def _pytest_cases(tmp_path):
+def _pytest_cases(tmp_path, own_tmp):
     folder = tmp_path / "cases"
     folder.mkdir()
     for kind in ("toxiproxy", "http-python"):
         (folder / f"{kind}.sockfault.yaml").write_text(CASES[kind].replace("\n        ", "\n").strip() + "\n")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    tmp = own_tmp
     argv = [PYTHON, "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "-q", "--rootdir", str(folder), str(folder)]
     return argv, folder, tmp
 
@@ -123,8 +121,8 @@ def _wait_listeners(watcher, n, alive, timeout=90.0):
     time.sleep(1.0)
 
 
-def test_ctrl_c_in_pytest_n_2_leaves_nothing(tmp_path):
-    argv, folder, tmp = _pytest_cases(tmp_path)
+def test_ctrl_c_in_pytest_n_2_leaves_nothing(tmp_path, own_tmp):
+    argv, folder, tmp = _pytest_cases(tmp_path, own_tmp)
     term = Terminal(argv, tmp, cwd=folder)
     try:
         with Watcher(term.pid) as watcher:

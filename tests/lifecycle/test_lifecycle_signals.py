@@ -17,7 +17,7 @@ import time
 import pytest
 
 from _cases import write_all
-from _lifecycle import PYTHON, ROOT, Terminal, Watcher, env_for, tmp_left
+from _lifecycle import PYTHON, ROOT, Terminal, Watcher, env_for, own_tmp, tmp_left  # noqa: F401 (own_tmp: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -42,10 +42,9 @@ def _clean(watcher: Watcher, tmp) -> None:
     assert tmp_left(tmp) == []
 
 
-def test_ctrl_c_in_a_terminal_stops_every_kind_of_case(tmp_path):
+def test_ctrl_c_in_a_terminal_stops_every_kind_of_case(tmp_path, own_tmp):
     folder = write_all(tmp_path, EVERY_KIND)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    tmp = own_tmp
     term = Terminal([PYTHON, "-m", "harness.cli", "run", str(folder), "-j", str(len(EVERY_KIND))], tmp)
     try:
         with Watcher(term.pid) as watcher:
@@ -71,11 +70,10 @@ def test_ctrl_c_in_a_terminal_stops_every_kind_of_case(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
-def test_a_signal_to_the_runner_alone(tmp_path, sig):
+def test_a_signal_to_the_runner_alone(tmp_path, own_tmp, sig):
     kinds = ["toxiproxy", "browser", "nginx-haproxy", "app-redis"]
     folder = write_all(tmp_path, kinds)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    tmp = own_tmp
     cli = subprocess.Popen([PYTHON, "-m", "harness.cli", "run", str(folder), "-j", "4"], cwd=ROOT, env=env_for(tmp),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
