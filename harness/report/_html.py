@@ -1,4 +1,6 @@
-"""One self-contained HTML page (no scripts, no external files) from the JSON results."""
+"""One self-contained HTML page (no external files; one small inline script for the filters) from the
+JSON results: per case its checks, its run and its control on the wire side by side, the network view,
+links to the page's sections."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ from pathlib import Path
 
 from ._matrix import matrix_tables
 from ._matrix_html import MATRIX_CSS, matrix_section
+from ._network import network_table
 from ._wire_svg import wire_svg
+
+PAGE = "https://socket.io/docs/v4/troubleshooting-connection-issues/"
 
 __all__ = ["write_html", "render_html"]
 
@@ -17,7 +22,24 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 .reproduced,.works{background:#dff5df}.not-reproduced,.error{background:#fadada}.control-failed{background:#fbe9c8}
 .skipped{background:#eee}.exposed{background:#fadada}.ok{background:#dff5df}.inconclusive{background:#fbe9c8}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;font-size:12px}
 details{margin:.3em 0}h2{margin-top:2em}.muted{color:#777}
+.pair{display:flex;gap:1em;align-items:flex-start}.pair>div{flex:1;min-width:0}.pair svg{width:100%;height:auto}
+table.network td{padding:1px 6px;font-size:12px}tr.bad td{color:#b02a1c}.filters select{margin-right:1em}
 """
+
+_FILTER_JS = """
+function sfFilter(){var v=document.getElementById('f-verdict').value,d=document.getElementById('f-doc').value,
+p=document.getElementById('f-peer').value.toLowerCase();
+document.querySelectorAll('[data-verdict]').forEach(function(el){
+var ok=(!v||el.dataset.verdict===v)&&(!d||el.dataset.doc===d)&&(!p||el.dataset.peers.toLowerCase().indexOf(p)>=0);
+el.style.display=ok?'':'none';});}
+"""
+
+
+def section_link(doc: str) -> str:
+    """The page's section a doc heading names, as a link (GitHub-style anchor)."""
+    import re
+    anchor = re.sub(r"[^a-z0-9 -]", "", doc.lower()).strip().replace(" ", "-")
+    return f"<a href='{PAGE}#{escape(anchor)}'>{escape(doc)}</a>"
 
 
 def _cls(verdict: str) -> str:
@@ -29,9 +51,23 @@ def _timeline(events: list[dict]) -> str:
     return "<pre>" + "\n".join(lines) + "</pre>"
 
 
-def _picture(events: list[dict], title: str, open_: bool = False) -> str:
-    svg = wire_svg(events)
-    return f"<details{' open' if open_ else ''}><summary>{title}</summary>{svg}</details>" if svg else ""
+def _pictures(main: list[dict], control: list[dict] | None, open_: bool = False) -> str:
+    """The run and its control on the wire, side by side (hover a row for its decoded packets)."""
+    left, right = wire_svg(main), wire_svg(control) if control is not None else ""
+    if not left and not right:
+        return ""
+    cells = f"<div><b>the run</b>{left or '<p class=muted>nothing on the wire</p>'}</div>"
+    if control is not None:
+        cells += f"<div><b>the control</b>{right or '<p class=muted>nothing on the wire</p>'}</div>"
+    return f"<details{' open' if open_ else ''}><summary>on the wire</summary><div class='pair'>{cells}</div></details>"
+
+
+def _networks(main: list[dict], control: list[dict] | None) -> str:
+    left, right = network_table(main), network_table(control) if control is not None else ""
+    if not left and not right:
+        return ""
+    cells = f"<div><b>the run</b>{left}</div>" + (f"<div><b>the control</b>{right}</div>" if control is not None else "")
+    return f"<details><summary>network (as the browser's network panel)</summary><div class='pair'>{cells}</div></details>"
 
 
 def _checks(checks: list[dict]) -> str:
@@ -58,20 +94,25 @@ def _scenario(entry: dict) -> str:
                       + (f"; observed: {v['observed']}" if v.get("observed") else "") + ")"
                       for k, v in entry["peers"].items())
     parts = [
+        f"<section data-verdict='{escape(entry['verdict'])}' data-doc='{escape(entry['doc'])}' "
+        f"data-peers='{escape(peers)}'>",
         f"<h3 id='{escape(entry['scenario'])}' class='{_cls(entry['verdict'])}'>{escape(entry['scenario'])} "
         f"&mdash; {escape(entry['verdict'])}</h3>",
-        f"<p><b>{escape(entry['doc'])}</b> <span class='muted'>{escape(entry['file'])}:{entry['line']} &middot; "
+        f"<p><b>{section_link(entry['doc'])}</b> <span class='muted'>{escape(entry['file'])}:{entry['line']} &middot; "
         f"{escape(entry['timing'])} &middot; {entry['duration_s']} s</span><br>{escape(entry['reason'])}</p>",
         f"<p class='muted'>peers: {escape(peers)}</p>", _commands(entry.get("commands") or []),
         _checks(entry["evidence"]),
-        _picture(entry["run"]["timeline"], "on the wire", open_=entry["verdict"] not in ("reproduced", "works")),
-        "<details><summary>timeline</summary>" + _timeline(entry["run"]["timeline"]) + "</details>",
     ]
     if control:
         parts += ["<p><b>control</b>: " + escape(str(control["result"])) + "</p>",
-                  _checks(control["checks"] + control["control_checks"]),
-                  _picture(control["timeline"], "control, on the wire"),
-                  "<details><summary>control timeline</summary>" + _timeline(control["timeline"]) + "</details>"]
+                  _checks(control["checks"] + control["control_checks"])]
+    timeline_c = control["timeline"] if control else None
+    parts += [_pictures(entry["run"]["timeline"], timeline_c, open_=entry["verdict"] not in ("reproduced", "works")),
+              _networks(entry["run"]["timeline"], timeline_c),
+              "<details><summary>timeline</summary>" + _timeline(entry["run"]["timeline"]) + "</details>"]
+    if control:
+        parts.append("<details><summary>control timeline</summary>" + _timeline(control["timeline"]) + "</details>")
+    parts.append("</section>")
     return "\n".join(parts)
 
 
@@ -80,7 +121,9 @@ def _matrix(name: str, table: dict) -> str:
     rows = []
     for server in table["servers"]:
         cells = "".join(
-            f"<td class='{_cls(table['cells'].get((server, c), 'skipped'))}'>{escape(table['cells'].get((server, c), '—'))}</td>"
+            f"<td class='{_cls(table['cells'].get((server, c), 'skipped'))}'>"
+            + (f"<a href='#{escape(table['ids'][(server, c)])}'>{escape(table['cells'][(server, c)])}</a>"
+               if (server, c) in table["cells"] else "—") + "</td>"
             for c in table["clients"])
         rows.append(f"<tr><th>{escape(server)}</th>{cells}</tr>")
     return f"<h3>{escape(name)}</h3><table><tr><th>server \\ client</th>{head}</tr>{''.join(rows)}</table>"
@@ -108,7 +151,8 @@ def render_html(document: dict) -> str:
     scenarios = document["scenarios"]
     by_section = sorted(scenarios, key=lambda s: s["doc"])   # stable: file order within a section
     summary = "".join(
-        f"<tr class='{_cls(s['verdict'])}'><td>{escape(s['doc'])}</td>"
+        f"<tr class='{_cls(s['verdict'])}' data-verdict='{escape(s['verdict'])}' data-doc='{escape(s['doc'])}' "
+        f"data-peers='{escape(' '.join(str(v.get('peer')) for v in s['peers'].values()))}'><td>{section_link(s['doc'])}</td>"
         f"<td><a href='#{escape(s['scenario'])}'>{escape(s['scenario'])}</a></td>"
         f"<td>{escape(s['verdict'])}</td><td>{escape(s['symptom'])}</td><td>{s['duration_s']}</td></tr>"
         for s in by_section)
@@ -122,11 +166,22 @@ def render_html(document: dict) -> str:
             f"sockfault {escape(document['version'])} &middot; {escape(counts)}</p>"
             + (f"<h2>Scenario files that did not load</h2><ul>{errors}</ul>" if errors else "")
             + (_check_section(document["check"]) if document.get("check") else "")
+            + _filters(scenarios)
             + f"<h2>Summary</h2><table><tr><th>troubleshooting section</th><th>scenario</th><th>verdict</th><th>symptom</th>"
             f"<th>s</th></tr>{summary}</table>"
             + (f"<h2>Version matrices</h2>{matrices}" if matrices else "")
             + (f"<h2>Compatibility matrix (sockfault matrix)</h2>{matrix_section(compat)}" if compat else "")
             + "<h2>Scenarios</h2>" + "\n".join(_scenario(s) for s in by_section) + "</body></html>")
+
+
+def _filters(scenarios: list[dict]) -> str:
+    """Select boxes that hide the cases (summary rows and sections) of other verdicts, sections, peers."""
+    def options(values):
+        return "<option value=''>all</option>" + "".join(f"<option>{escape(v)}</option>" for v in sorted(set(values)))
+    return (f"<script>{_FILTER_JS}</script><p class='filters'>filter: verdict <select id='f-verdict' onchange='sfFilter()'>"
+            f"{options(s['verdict'] for s in scenarios)}</select> section <select id='f-doc' onchange='sfFilter()'>"
+            f"{options(s['doc'] for s in scenarios)}</select> peer <input id='f-peer' oninput='sfFilter()' "
+            "placeholder='e.g. node@2.4'></p>")
 
 
 def write_html(path: str | Path, document: dict) -> None:

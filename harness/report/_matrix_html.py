@@ -22,6 +22,25 @@ def _column(c: dict) -> str:
     return c["server"] + (" +allowEIO3" if c["allow_eio3"] else "")
 
 
+def _anchor(c: dict) -> str:
+    import re
+    return "cell-" + re.sub(r"[^a-z0-9]+", "-", c["cell"].lower()).strip("-")
+
+
+def _evidence(cells: list[dict]) -> str:
+    """Every cell's evidence, each the target of its grid cell's link."""
+    rows = []
+    for c in cells:
+        payloads = "; ".join(f"{k}: {v['to_server']} to the server, {v['to_client']} back, ack {v['ack']}"
+                             for k, v in c["payloads"].items())
+        rows.append(f"<tr id='{_anchor(c)}' class='{c['result']}'><td>{escape(c['cell'])}</td><td>{c['result']}</td>"
+                    f"<td>{escape(c['page'])}</td><td>{escape(c['symptom'] or payloads)}</td>"
+                    f"<td>{escape(str(c.get('transport_at_end') or ''))}{' (upgraded)' if c.get('upgraded') else ''}</td>"
+                    f"<td>{c['duration_s']} s</td></tr>")
+    return ("<h2>Every cell's evidence</h2><table><tr><th>cell</th><th>measured</th><th>page</th><th>symptom / "
+            "payloads</th><th>transport</th><th>run</th></tr>" + "".join(rows) + "</table>")
+
+
 def explain(c: dict) -> str:
     """Why a cell disagrees with the page, in one sentence from what was measured."""
     if c["result"] == "works":
@@ -64,7 +83,8 @@ def matrix_section(doc: dict) -> str:
                 title = escape(c["symptom"] or (f"on {c['transport_at_end']}" if c["transport_at_end"] else ""))
                 upgraded = " &uarr;ws" if c.get("upgraded") else ""
                 tds.append(f"<td class='{c['result']}{' disagree' if disagree else ''}' title='{title}'>"
-                           f"{c['result']}{upgraded}{' <span class=flag>&ne; page</span>' if disagree else ''}"
+                           f"<a href='#{_anchor(c)}'>{c['result']}</a>{upgraded}"
+                           f"{' <span class=flag>&ne; page</span>' if disagree else ''}"
                            f"<span class='page'>page: {escape(c['page'])}</span></td>")
             rows.append(f"<tr><th>{escape(client)}</th>{''.join(tds)}</tr>")
         parts.append(f"<h2>transport: {escape(transport)}</h2><table><tr><th>client \\ server</th>{head}</tr>"
@@ -79,6 +99,7 @@ def matrix_section(doc: dict) -> str:
         parts.append("<h2>Symptoms of the cells that fail</h2><ul>")
         parts += [f"<li><b>{escape(c['cell'])}</b>: {escape(c['symptom'])}</li>" for c in failing]
         parts.append("</ul>")
+    parts.append(_evidence(cells))
     for item in doc.get("not_measured", []):
         rows = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row.values()) + "</tr>"
                        for row in item["rows"])

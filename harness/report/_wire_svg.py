@@ -1,6 +1,7 @@
 """A picture of what happened on the wire: a sequence diagram (SVG, inline, no script) from a run's
 timeline. Three lanes - client, proxy, server - with time going down; HTTP exchanges and WebSocket
-messages the proxy recorded are arrows, peer events are dots on their lane, faults are red bands."""
+messages the proxy recorded are arrows, peer events are dots on their lane, faults are red bands;
+hovering a row shows its decoded fields (the packets, the status, the session)."""
 
 from __future__ import annotations
 
@@ -40,23 +41,37 @@ def _rows(events: list[dict]) -> list[tuple]:
             path = f"{data.get('method', '?')} {data.get('transport') or data.get('path', '')}"
             status = data.get("status")
             css = "bad" if status is None or (isinstance(status, int) and status >= 400) else "ok"
-            rows.append((e["t"], "http", "client", "server", f"{path} -> {status if status is not None else data.get('error', 'failed')}", css))
+            rows.append((e["t"], "http", "client", "server", f"{path} -> {status if status is not None else data.get('error', 'failed')}", css,
+                         _detail(data, ("url", "sid", "sent", "body", "json", "fault", "error", "ms"))))
         elif kind == "ws_message" and lane == "proxy":
             frm = data.get("from", "client")
             rows.append((e["t"], "ws", frm, "server" if frm == "client" else "client",
                          "ws " + _packet(data) + (" (dropped)" if data.get("dropped") else ""),
-                         "dropped" if data.get("dropped") else "ws"))
+                         "dropped" if data.get("dropped") else "ws", _detail(data, ("sid", "packet", "size", "fault"))))
         elif kind == "ws_close" and lane == "proxy":
-            rows.append((e["t"], "mark", "proxy", None, f"ws close {data.get('code')} by {data.get('closed_by')}", "bad"))
+            rows.append((e["t"], "mark", "proxy", None, f"ws close {data.get('code')} by {data.get('closed_by')}", "bad",
+                         _detail(data, ("sid", "code", "reason", "closed_by", "fault"))))
         elif kind in ("fault_applied", "fault_removed"):
             rows.append((e["t"], "fault", None, None, f"{kind.replace('_', ' ')}: {data.get('fault') or data.get('label') or ''}",
-                         "fault"))
+                         "fault", _detail(data, ("fault", "params"))))
         elif lane in ("client", "server") and kind in ("connect", "connect_error", "disconnect", "upgrade",
                                                        "connection", "reconnect", "upgradeError", "error"):
             detail = data.get("reason") or data.get("message") or data.get("transport") or ""
             rows.append((e["t"], "mark", lane, None, f"{kind} {detail}"[:60],
-                         "bad" if kind in ("connect_error", "disconnect", "error", "upgradeError") else "ok"))
+                         "bad" if kind in ("connect_error", "disconnect", "error", "upgradeError") else "ok",
+                         _detail(data, tuple(data))))
     return rows
+
+
+def _detail(data: dict, keys: tuple) -> str:
+    """What the hover shows: the decoded fields of the event, one per line."""
+    import json
+    lines = []
+    for key in keys:
+        if data.get(key) not in (None, "", [], {}):
+            value = data[key] if isinstance(data[key], str) else json.dumps(data[key], default=str)
+            lines.append(f"{key}: {value[:300]}")
+    return "\n".join(lines)
 
 
 def wire_svg(events: list[dict]) -> str:
@@ -67,7 +82,7 @@ def wire_svg(events: list[dict]) -> str:
     cut = len(rows) > MAX_ROWS
     rows = rows[:MAX_ROWS]
     height = TOP + ROW * (len(rows) + 1) + (ROW if cut else 0)
-    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{height}' class='wire' "
+    out = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {WIDTH} {height}' width='{WIDTH}' class='wire' "
            "font-family='system-ui,sans-serif' font-size='11'>",
            "<defs><marker id='a' viewBox='0 0 8 8' refX='7' refY='4' markerWidth='7' markerHeight='7' orient='auto'>"
            "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>"]
@@ -75,10 +90,11 @@ def wire_svg(events: list[dict]) -> str:
         out.append(f"<text x='{x}' y='14' text-anchor='middle' font-weight='bold'>{name}</text>"
                    f"<line x1='{x}' y1='20' x2='{x}' y2='{height}' stroke='#bbb'/>")
     colours = {"ok": "#2a7d2a", "bad": "#c0392b", "ws": "#2c5f9e", "dropped": "#c0392b", "fault": "#c0392b"}
-    for i, (t, kind, frm, to, label, css) in enumerate(rows):
+    for i, (t, kind, frm, to, label, css, detail) in enumerate(rows):
         y = TOP + ROW * i + ROW // 2
         colour = colours[css]
-        out.append(f"<text x='4' y='{y + 4}' fill='#888'>{t / 1000:6.2f} s</text>")
+        out.append(f"<g class='row'><title>{escape(label)}\n{escape(detail)}</title>"
+                   f"<text x='4' y='{y + 4}' fill='#888'>{t / 1000:6.2f} s</text>")
         if kind in ("http", "ws"):
             x1, x2 = LANES[frm], LANES[to]
             dash = " stroke-dasharray='4 3'" if css == "dropped" else ""
@@ -91,6 +107,7 @@ def wire_svg(events: list[dict]) -> str:
             x = LANES[frm]
             out.append(f"<circle cx='{x}' cy='{y}' r='4' fill='{colour}'/>"
                        f"<text x='{x + 8}' y='{y + 4}' fill='{colour}'>{escape(label)}</text>")
+        out.append("</g>")
     if cut:
         out.append(f"<text x='{LANES['proxy']}' y='{height - 4}' text-anchor='middle' fill='#888'>"
                    f"... the first {MAX_ROWS} rows; the timeline below has every event</text>")

@@ -64,6 +64,14 @@ def test_run_shards_partition_the_cases(tmp_path):
     ids = [{s["scenario"] for s in json.loads(p.read_text())["scenarios"]} for p in (one, two)]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
     assert main(["run", base[1], "--shard", "3/2"]) == 2
+    # the report of the two shards merged equals the unsharded run's (cases and verdicts)
+    whole, merged = tmp_path / "whole.json", tmp_path / "merged.json"
+    assert main(base + ["--json", str(whole)]) == 0
+    assert main(["report", str(one), str(two), "--json", str(merged)]) == 0
+    def verdicts(path):
+        doc = json.loads(path.read_text())
+        return sorted((s["scenario"], s["verdict"]) for s in doc["scenarios"]), doc["summary"]
+    assert verdicts(merged) == verdicts(whole)
 
 
 @pytest.mark.skipif(not (Path(__file__).parents[2] / ".venv-sio4" / "bin" / "python").exists(),

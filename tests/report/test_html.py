@@ -19,7 +19,8 @@ def test_report_is_self_contained_grouped_and_escaped():
                              _entry("b[server=node@4.8.1,client=node@2.4.0]", "Z section")]
     document["summary"] = {"reproduced": 2, "not reproduced": 1}
     page = render_html(document)
-    assert "<script" not in page and "src=" not in page and "<link" not in page   # nothing external
+    assert "src=" not in page and "<link" not in page and "@import" not in page   # nothing external
+    assert page.count("<script>") == 1 and "sfFilter" in page                      # one inline script: the filters
     assert page.index("A section") < page.index("Z section")
     assert "seen &lt;here&gt;" in page
     matrix = page[page.index("Version matrices"):page.index("<h2>Scenarios")]
