@@ -37,7 +37,31 @@ def pytest_addoption(parser):
                   help="folder names (besides `scenarios`) whose .yaml/.yml files are sockfault scenarios")
 
 
+_ON_WORKER = [False]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report):
+    """On the controller: keep the whole result on the report for sockfault's own reports, and hand JUnit
+    XML (which writes every user property) the verdict, section, symptom, reason and evidence instead of
+    the whole timeline. Workers ship the whole result unchanged."""
+    if _ON_WORKER[0]:
+        return
+    slim = []
+    for key, value in getattr(report, "user_properties", None) or []:
+        if key == "sockfault" and isinstance(value, dict):
+            report.sockfault_result = value
+            slim += [("verdict", value.get("verdict")), ("doc", value.get("doc")), ("symptom", value.get("symptom")),
+                     ("reason", value.get("reason")),
+                     ("evidence", "; ".join(c.get("text", "") for c in value.get("evidence") or [])[:2000])]
+        else:
+            slim.append((key, value))
+    if hasattr(report, "user_properties"):
+        report.user_properties = slim
+
+
 def pytest_configure(config):
+    _ON_WORKER[0] = hasattr(config, "workerinput")
     config.addinivalue_line("markers", "sockfault: a sockfault scenario case")
     config.addinivalue_line("markers", "faithful: a scenario case run in real time (the faithful set; `-m faithful` runs it)")
     if (config.getoption("--sockfault-json") or config.getoption("--sockfault-html")) \
@@ -201,9 +225,9 @@ class _ReportPlugin:
         self.config, self.entries = config, []
 
     def pytest_runtest_logreport(self, report):
-        for key, value in getattr(report, "user_properties", []):
-            if key == "sockfault" and report.when == "call":
-                self.entries.append(value)
+        value = getattr(report, "sockfault_result", None)
+        if value is not None and report.when == "call":
+            self.entries.append(value)
 
     def pytest_sessionfinish(self, session):
         from .report import write_html, write_json

@@ -87,3 +87,19 @@ def test_reproduced_cells_pass_under_xdist(pytester):
     result.assert_outcomes(passed=2)
     html = (pytester.path / "r.html").read_text()
     assert "pair[client=node@2.5.0]" in html and "reproduced" in html
+
+
+@pytest.mark.e2e
+def test_junit_xml_carries_the_verdict_and_evidence_not_the_timeline(pytester):
+    from xml.etree import ElementTree as ET
+    pytester.makefile(".yaml", **{"scenarios/pair": GOOD})
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "-n", "2", "--junitxml", "j.xml",
+                                "--sockfault-json", "r.json")
+    result.assert_outcomes(passed=2)
+    cases = list(ET.parse(pytester.path / "j.xml").getroot().iter("testcase"))
+    assert len(cases) == 2
+    for case in cases:
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        assert props["verdict"] == "reproduced" and "xhr poll error" in props["evidence"], props
+        assert "sockfault" not in props and "timeline" not in " ".join(props.values())
+    assert len(json.loads((pytester.path / "r.json").read_text())["scenarios"]) == 2   # our report keeps it all
