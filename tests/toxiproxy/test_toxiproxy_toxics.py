@@ -106,7 +106,9 @@ def test_bandwidth_upstream(api, echo):
         threading.Thread(target=c.sendall, args=(b"u" * 100_000,), daemon=True).start()
         assert len(recv_exactly(c, 100_000)) == 100_000
         elapsed = time.perf_counter() - start
-    assert 0.45 <= elapsed <= 0.55, elapsed
+    # the rate is never exceeded (lower bound, 10 %); above, the upper bound is scheduling on a loaded
+    # 2-core machine (0.554 s seen in CI): the downstream test keeps the tight 10 % window
+    assert 0.45 <= elapsed <= 0.65, elapsed
 
 
 def test_slow_close(api, make_peer):
