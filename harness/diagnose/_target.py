@@ -120,7 +120,3 @@ class Target:
     def eio(self) -> int:
         """The revision to talk: 4 when the server speaks it, else 3."""
         return 4 if self.open4 is not None and self.open4.open is not None and self.open4.server_eio == 4 else 3
-
-    @property
-    def framing(self) -> int:
-        return self.hello.server_eio or self.eio if self.hello is not None else self.eio
