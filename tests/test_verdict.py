@@ -64,7 +64,7 @@ def test_the_report_and_the_cli_summary_count_works_as_a_pass(capsys):
     document = results_document(results)
     assert document["summary"] == {"not reproduced": 1, "reproduced": 1, "works": 1}
     page = render_html(document)
-    assert "<tr class='works'>" in page and ".reproduced,.works{background:#dff5df}" in page
+    assert "<tr class='works' " in page and ".reproduced,.works{background:#dff5df}" in page
 
 
 def test_a_negative_case_needs_the_same_behaviour_without_the_fault():

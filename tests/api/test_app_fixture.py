@@ -55,4 +55,6 @@ def test_node_chat_behind_a_proxy_that_refuses_the_upgrade(sockfault_app, sockfa
     assert len(reasons) == 2 and set(reasons) <= {"transport close", "client namespace disconnect"}
     wire = p.disconnect_reasons()
     assert wire[sid][-1]["what"] == "ws_close" and wire[sid][-1]["by"] == "client"
-    assert [(r["what"], r["by"]) for r in wire[stuck]][:2] == [("sio_disconnect", "client"), ("close_packet", "client")]
+    # the goodbyes in order (an http_error / http_status entry of a cut poll may come first on a loaded machine)
+    goodbyes = [(r["what"], r["by"]) for r in wire[stuck] if "by" in r][:2]
+    assert goodbyes == [("sio_disconnect", "client"), ("close_packet", "client")], wire[stuck]
