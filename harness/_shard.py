@@ -11,7 +11,7 @@ import re
 import statistics
 from pathlib import Path
 
-__all__ = ["parse_shard", "shard_of", "load_durations", "DEFAULT_DURATIONS"]
+__all__ = ["parse_shard", "shard_of", "load_durations", "select_shard", "DEFAULT_DURATIONS"]
 
 DEFAULT_DURATIONS = Path("reports/durations.json")
 
@@ -51,3 +51,10 @@ def shard_of(ids: list[str], k: int, n: int, durations: dict[str, float]) -> set
         if shard == k - 1:
             mine.add(case_id)
     return mine
+
+
+def select_shard(items: list, key, shard: str, durations_path: str | Path | None) -> list:
+    """The items of shard "K/N" in their order (key(item): its id); ValueError for a bad K/N."""
+    k, n = parse_shard(shard)
+    mine = shard_of([key(i) for i in items], k, n, load_durations(durations_path))
+    return [i for i in items if key(i) in mine]

@@ -96,7 +96,8 @@ def _peers() -> int:
 
 
 async def _run(args, progress: dict | None = None) -> int:
-    from .report import results_document, write_html, write_json
+    from .report import results_document
+    from .report._outputs import write_outputs
     from .runner import Session
 
     cases, load_errors = collect(args.paths)
@@ -104,15 +105,13 @@ async def _run(args, progress: dict | None = None) -> int:
     if args.keyword:
         cases = [c for c in cases if keyword_matches(args.keyword, c.case_id)]
     if args.shard:
-        from ._shard import load_durations, parse_shard, shard_of
+        from ._shard import select_shard
         try:
-            k, n = parse_shard(args.shard)
+            cases = select_shard(cases, lambda c: c.case_id, args.shard, args.durations)
         except ValueError as exc:
             print(f"sockfault run: {exc}", file=sys.stderr)
             return 2
-        mine = shard_of([c.case_id for c in cases], k, n, load_durations(args.durations))
-        cases = [c for c in cases if c.case_id in mine]
-        print(f"shard {k}/{n}: {len(cases)} cases", flush=True)
+        print(f"shard {args.shard.replace(' ', '')}: {len(cases)} cases", flush=True)
     for error in load_errors:
         print(f"ERROR {error.error}", file=sys.stderr)
     if real_time:
@@ -143,16 +142,7 @@ async def _run(args, progress: dict | None = None) -> int:
     results.sort(key=lambda r: order[r.case.case_id])
     _summary(results, time.monotonic() - started, load_errors)
     document = results_document(results, load_errors, args.faithful)
-    if args.json_path:
-        write_json(args.json_path, document)
-        print(f"JSON: {args.json_path}")
-    if args.html_path:
-        write_html(args.html_path, document)
-        print(f"HTML: {args.html_path}")
-    if args.junit_path:
-        from .report._junit import write_junit
-        write_junit(args.junit_path, document)
-        print(f"JUnit: {args.junit_path}")
+    write_outputs(document, json_path=args.json_path, html_path=args.html_path, junit_path=args.junit_path)
     ok = results and all(r.ok for r in results) and not load_errors
     return 0 if ok else 1
 

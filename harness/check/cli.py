@@ -56,7 +56,8 @@ def _client_for(facts, clients: list[str]) -> str:
 
 
 async def _check(args) -> int:
-    from ..report import results_document, write_html, write_json
+    from ..report import results_document
+    from ..report._outputs import write_outputs
     from ..runner import Session
 
     raw = app_mapping(args)
@@ -107,12 +108,7 @@ async def _check(args) -> int:
     document = results_document(results)
     document["check"] = {"app": facts.to_dict(), "client": values["$client"], "seconds": round(seconds, 1),
                          "checks": [o.to_dict() for o in outcomes]}
-    if args.json_path:
-        write_json(args.json_path, document)
-        print(f"JSON: {args.json_path}")
-    if args.html_path:
-        write_html(args.html_path, document)
-        print(f"HTML: {args.html_path}")
+    write_outputs(document, json_path=args.json_path, html_path=args.html_path)
     if broken or (args.strict and exposed):
         return 1
     return 0

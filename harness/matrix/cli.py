@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .._shard import load_durations, parse_shard, shard_of
+from .._shard import select_shard
 
 __all__ = ["add_arguments", "run"]
 
@@ -49,8 +49,8 @@ def run(args) -> int:
     from ..peers._reaper import install_signal_handlers
     from ._cells import PAYLOADS, TRANSPORTS, cells
     from ._run import document, run_matrix
-    from ..report import write_json
     from ..report._matrix_html import write_matrix_html
+    from ..report._outputs import write_outputs
 
     transports = _split(args.transports, list(TRANSPORTS), "transport")
     payloads = _split(args.payloads, list(PAYLOADS), "payload")
@@ -59,12 +59,10 @@ def run(args) -> int:
     selected = cells(clients, servers, transports)
     if args.shard:
         try:
-            k, n = parse_shard(args.shard)
+            selected = select_shard(selected, lambda c: c.id, args.shard, args.durations)
         except ValueError as exc:
             print(f"sockfault matrix: {exc}", file=sys.stderr)
             return 2
-        mine = shard_of([c.id for c in selected], k, n, load_durations(args.durations))
-        selected = [c for c in selected if c.id in mine]
     print(f"{len(selected)} cells: {len(clients)} clients x {len(servers)} servers x {len(transports)} transports"
           + (f" (shard {args.shard})" if args.shard else ""), flush=True)
 
@@ -82,14 +80,6 @@ def run(args) -> int:
     s = doc["summary"]
     print(f"{s['cells']} cells: {s['works']} work, {s['fails']} fail, {s['error']} errors; "
           f"{s['disagree_with_page']} disagree with the page")
-    if args.json_path:
-        write_json(args.json_path, doc)
-        print(f"JSON: {args.json_path}")
-    if args.html_path:
-        write_matrix_html(args.html_path, doc)
-        print(f"HTML: {args.html_path}")
-    if args.junit_path:
-        from ..report._junit import write_junit
-        write_junit(args.junit_path, doc)
-        print(f"JUnit: {args.junit_path}")
+    write_outputs(doc, json_path=args.json_path, html_path=args.html_path, junit_path=args.junit_path,
+                  html=write_matrix_html)
     return 1 if s["error"] else 0

@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..errors import HarnessError
-    from . import write_html, write_json
+    from ._outputs import write_outputs
     from ._merge import load_document, merge
 
     try:
@@ -30,16 +30,7 @@ def run(args) -> int:
         return 2
     n_cells = len((merged.get("matrix") or {}).get("cells", []))
     print(f"{len(args.files)} files: {len(merged['scenarios'])} scenarios, {n_cells} matrix cells")
-    if args.json_path:
-        write_json(args.json_path, merged)
-        print(f"JSON: {args.json_path}")
-    if args.html_path:
-        write_html(args.html_path, merged)
-        print(f"HTML: {args.html_path}")
-    if args.junit_path:
-        from ..report._junit import write_junit
-        write_junit(args.junit_path, merged)
-        print(f"JUnit: {args.junit_path}")
+    write_outputs(merged, json_path=args.json_path, html_path=args.html_path, junit_path=args.junit_path)
     if args.durations_path:
         durations = {s["scenario"]: s["duration_s"] for s in merged["scenarios"]}
         durations.update({c["cell"]: c["duration_s"] for c in (merged.get("matrix") or {}).get("cells", [])})
