@@ -10,7 +10,6 @@ count for a long run (benchmarks/fuzz_run.py).
 from __future__ import annotations
 
 import copy
-import os
 import tempfile
 from pathlib import Path
 

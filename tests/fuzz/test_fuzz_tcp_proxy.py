@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import socket
 import struct
-import threading
 import time
 
 import pytest
@@ -17,36 +16,10 @@ from hypothesis import strategies as st
 
 from proxies.toxiproxy import ToxiproxyServer
 
-from _fuzz_helpers import EXAMPLES, hang_guard
+from _fuzz_helpers import EXAMPLES, Echo, hang_guard
 
 FUZZ = settings(max_examples=EXAMPLES, deadline=5000, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-
-
-class Echo:
-    """A threaded echo server; after the client's EOF it sends what is left and closes."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=1024)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _echo(conn):
-        with conn:
-            try:
-                while data := conn.recv(65536):
-                    conn.sendall(data)
-            except OSError:
-                pass
 
 
 @pytest.fixture(scope="module")
