@@ -30,7 +30,12 @@ async def test_spliced_websocket_is_transparent(server, transports):
     assert len(spliced) == 1 and spliced[0].data["eio"] == ("4" if server.startswith("4") else "3")
     assert not tl.events("proxy:edge", "ws_message")          # the frames bypass mitmproxy
     close, = tl.events("proxy:edge", "ws_close")
-    assert close.data["fastpath"] and close.data["bytes_from_client"] > 100 and close.data["bytes_from_server"] > 100
+    # every ack that crossed the splice is an event frame one way and an ack frame the other, each
+    # at least 6 bytes on the wire (2 header + "42"/"43" + an id or name + "[]"): the byte counts
+    # follow from the acks seen (a fixed 100 failed at 98 bytes for 9 acks under CI load)
+    on_ws = sum(1 for a in acks(events) if a["transport"] == "websocket")
+    assert close.data["fastpath"]
+    assert close.data["bytes_from_client"] >= 6 * on_ws and close.data["bytes_from_server"] >= 6 * on_ws
     assert close.t > spliced[0].t
 
 
@@ -91,6 +96,8 @@ async def test_fault_added_later_applies_to_new_connections_only():
             early = await early
         finally:
             await link.stop()
-    assert "disconnect" not in kinds(early) and len(acks(early)) >= 20        # its pings still cross
+    # its pings still cross: still acked 2 s in, 2.5 heartbeats (500 + 300 ms) after a dropped ping
+    # would have ended it (a count of acks, >= 20 of ~24, failed at 19 under CI load)
+    assert "disconnect" not in kinds(early) and acks(early)[-1]["t"] >= 2000
     assert first(late, "disconnect")["reason"] == "ping timeout"
     assert len(timeline.events("proxy:edge", "ws_fastpath")) == 1
