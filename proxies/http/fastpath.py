@@ -6,12 +6,15 @@ few microseconds. At `websocket_start` (the 101 is already in the client's send 
 both transports get a relay protocol, so mitmproxy's readers see no more data; bytes
 mitmproxy read but had not relayed yet (queued while the hook runs, e.g. a
 websocket-only server's open packet) are taken from the paused WebSocket layer and sent
-first. The close code is read from the last close frame seen. When both sides are gone,
-mitmproxy's readers get EOF so its handlers finish as usual.
+first. Each direction's bytes are relayed, then read by a Tap (proxies/http/_wstap.py): with
+`record` every message goes on the timeline as "ws_message", and the first close frame
+gives "ws_close" its code. When both sides are gone, mitmproxy's readers get EOF so its
+handlers finish as usual.
 
 A connection is spliced for its life: an addon that needs messages (`needs_ws_messages`,
 by default "has a websocket_message hook") added later applies to new connections only.
-Timeline: "ws_fastpath" at the splice, "ws_close" (fastpath: true) at the end.
+Timeline: "ws_fastpath" at the splice, "ws_message" per message (with `record`),
+"ws_close" (fastpath: true) at the end.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from mitmproxy import http
 from mitmproxy.proxy import events
 from mitmproxy.proxy.layers.websocket import WebsocketLayer
 
+from ._wstap import Tap
+
 __all__ = ["FastPath", "needs_ws_messages"]
 
 log = logging.getLogger(__name__)
-CLOSE_SNIFF = 140       # chunks this short are checked for a close frame on the fly
 
 
 def needs_ws_messages(addon: Any) -> bool:
@@ -41,8 +45,8 @@ class FastPath:
     proxy: Any = None              # set by ProxyMaster
     needs_ws_messages = False
 
-    def __init__(self, timeline, source: str, enabled: bool = True):
-        self.timeline, self.source, self.enabled = timeline, source, enabled
+    def __init__(self, timeline, source: str, enabled: bool = True, record: bool = True):
+        self.timeline, self.source, self.enabled, self.record = timeline, source, enabled, record
         self.relays: set[_Relay] = set()
 
     def _blocked(self) -> bool:
@@ -85,7 +89,7 @@ class FastPath:
     def closed(self, relay: "_Relay") -> None:
         self.relays.discard(relay)
         flow = relay.flow
-        code, reason, by = relay.close_info or (None, "", None)
+        code, reason, by = relay.tap.close or (None, "", None)
         data = {"sid": flow.request.query.get("sid"), "code": code, "reason": reason, "closed_by": by,
                 "fastpath": True, "bytes_from_client": relay.halves[0].count,
                 "bytes_from_server": relay.halves[1].count}
@@ -101,7 +105,7 @@ class _Half(asyncio.Protocol):
         self.relay, self.side, self.transport, self.original = relay, side, transport, original
         self.peer: _Half | None = None
         self.pending: list[bytes] | None = []         # until go()
-        self.last = b""
+        self.tap = relay.tap
         self.count = 0
         self.eof = self.lost = False
 
@@ -111,9 +115,7 @@ class _Half(asyncio.Protocol):
             return
         self.peer.transport.write(data)
         self.count += len(data)
-        self.last = data
-        if len(data) < CLOSE_SNIFF:
-            self.relay.sniff(self.side, data)
+        self.tap.feed(self.side, data)
 
     def eof_received(self) -> bool:
         self.eof = True
@@ -136,12 +138,12 @@ class _Half(asyncio.Protocol):
 class _Relay:
     def __init__(self, owner: FastPath, flow, handler, cio, sio):
         self.owner, self.flow, self.handler, self.ios = owner, flow, handler, (cio, sio)
+        self.tap = Tap(owner.timeline, owner.source, flow, record=owner.record)
         ct, st = cio.writer.transport, sio.writer.transport
         client = _Half(self, "client", ct, ct.get_protocol())
         server = _Half(self, "server", st, st.get_protocol())
         client.peer, server.peer = server, client
         self.halves = (client, server)
-        self.close_info: tuple[int | None, str, str] | None = None
         self.done = False
 
     def attach(self) -> None:
@@ -183,12 +185,6 @@ class _Relay:
             elif h.eof:
                 self.on_eof(h)
 
-    def sniff(self, side: str, data: bytes) -> None:
-        if self.close_info is None:
-            found = _close_frame(data)
-            if found:
-                self.close_info = (*found, side)
-
     def on_eof(self, half: _Half) -> None:
         peer = half.peer
         if peer.eof or peer.lost:
@@ -205,38 +201,11 @@ class _Relay:
         self.done = True
         for h in self.halves:
             h.transport.close()
-        if self.close_info is None:       # the close frame came with other frames in one chunk
-            for h in self.halves:
-                found = _close_frame(h.last)
-                if found:
-                    self.close_info = (*found, h.side)
-                    break
         # mitmproxy's readers wait for data that will never come to them: end them
         for io in self.ios:
             if io.reader is not None and not io.reader.at_eof():
                 io.reader.feed_eof()
         self.owner.closed(self)
-
-
-def _close_frame(data: bytes) -> tuple[int | None, str] | None:
-    """(code, reason) when `data` ends with a complete WebSocket close frame."""
-    for start in range(max(0, len(data) - 131), len(data) - 1):
-        if data[start] != 0x88:
-            continue
-        masked, n = data[start + 1] & 0x80, data[start + 1] & 0x7F
-        head = 2 + (4 if masked else 0)
-        if n > 125 or start + head + n != len(data):
-            continue
-        payload = data[start + head:]
-        if masked:
-            mask = data[start + 2:start + 6]
-            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        if n == 0:
-            return 1005, ""
-        if n == 1:
-            continue
-        return int.from_bytes(payload[:2], "big"), payload[2:].decode("utf-8", "replace")
-    return None
 
 
 def _ws_layer(root, flow) -> WebsocketLayer | None:

@@ -5,8 +5,8 @@ options (all optional):
   sticky:      none | cookie | sid   with several upstreams (default none: round-robin)
   cookie:      the sticky cookie's name (default SERVERID)
   record_ws:   put each WebSocket message on the timeline (default true)
-  fastpath:    splice upgraded WebSockets when no addon needs their messages (default true;
-               with record_ws true only when it is false: see proxies/http/fastpath.py)
+  fastpath:    splice upgraded WebSockets when no addon needs their messages, recording
+               them on the side when record_ws (default true: see proxies/http/fastpath.py)
   listen_host, listen_port: where to listen (default 127.0.0.1, port 0: picked at start)
 Faults add and remove addons at run time with add_addon / remove_addon.
 """
@@ -63,8 +63,9 @@ class HttpLink(ProxyLink):
         if len(upstreams) > 1 or self.options.get("sticky"):
             addons.append(Balance(upstreams, sticky=self.options.get("sticky", "none"),
                                   cookie=self.options.get("cookie", "SERVERID")))
-        self.record = Record(self.timeline, self.source, ws_messages=self.options.get("record_ws", True))
-        self.fastpath = FastPath(self.timeline, self.source, enabled=self.options.get("fastpath", True))
+        record_ws, fastpath = self.options.get("record_ws", True), self.options.get("fastpath", True)
+        self.record = Record(self.timeline, self.source, ws_messages=record_ws, fastpath=fastpath)
+        self.fastpath = FastPath(self.timeline, self.source, enabled=fastpath, record=record_ws)
         self._proxy = ProxyMaster(tuple(upstreams[0]), addons, tail=[self.record, self.fastpath],
                                   listen_host=self.options.get("listen_host", "127.0.0.1"),
                                   listen_port=int(self.options.get("listen_port", 0)))

@@ -3,7 +3,8 @@
 Kinds: "http" (one per exchange, including the 101 of an upgrade and failed ones),
 "ws_message" (one per message, direction and decoded Engine.IO packet), "ws_close".
 It runs after the fault addons, so it records what the client and server really got;
-what a fault did is in data["fault"] / data["dropped"].
+what a fault did is in data["fault"] / data["dropped"]. Spliced connections are recorded
+by the fast path (proxies/http/_wstap.py) with the same `ws_message_data`.
 """
 
 from __future__ import annotations
@@ -15,18 +16,26 @@ from mitmproxy import http
 
 from ._eio import describe_frame, describe_polling, eio_of
 
-__all__ = ["Record"]
+__all__ = ["Record", "ws_message_data"]
 
 BODY_EXCERPT = 300
 
 
+def ws_message_data(from_client: bool, sid: str | None, eio: str | None, content: bytes, is_text: bool) -> dict:
+    """A "ws_message" event's data: one shape whether mitmproxy or the fast path saw the message."""
+    return {"from": "client" if from_client else "server", "sid": sid,
+            "packet": describe_frame(content, is_text, eio_of(eio)), "size": len(content)}
+
+
 class Record:
-    def __init__(self, timeline, source: str, ws_messages: bool = True):
-        self.timeline, self.source, self.ws_messages = timeline, source, ws_messages
+    """`fastpath`: the fast path is enabled and records spliced connections itself."""
+
+    def __init__(self, timeline, source: str, ws_messages: bool = True, fastpath: bool = False):
+        self.timeline, self.source, self.ws_messages, self.fastpath = timeline, source, ws_messages, fastpath
 
     @property
     def needs_ws_messages(self) -> bool:      # False lets upgraded connections take the fast path
-        return self.ws_messages
+        return self.ws_messages and not self.fastpath
 
     def _exchange(self, flow: http.HTTPFlow) -> dict:
         req = flow.request
@@ -62,9 +71,8 @@ class Record:
         if not self.ws_messages:
             return
         msg = flow.websocket.messages[-1]
-        data = {"from": "client" if msg.from_client else "server", "sid": flow.request.query.get("sid"),
-                "packet": describe_frame(msg.content, msg.is_text, eio_of(flow.request.query.get("EIO"))),
-                "size": len(msg.content)}
+        data = ws_message_data(msg.from_client, flow.request.query.get("sid"), flow.request.query.get("EIO"),
+                               msg.content, msg.is_text)
         if msg.dropped:
             data["dropped"] = True
         if msg.injected:
