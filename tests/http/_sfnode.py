@@ -13,7 +13,7 @@ NODE_MODULES = Path(__file__).resolve().parents[2] / "harness" / "peers" / "node
 
 SERVER_JS = r"""
 const v=process.env.SIO; const http=require('http'); const s=http.createServer();
-const o={pingInterval:+process.env.PI, pingTimeout:+process.env.PT};
+const o=Object.assign({pingInterval:+process.env.PI, pingTimeout:+process.env.PT}, JSON.parse(process.env.SOPTS));
 let io; if(v.startsWith('2')) io=require('sio-'+v)(s,o); else { const {Server}=require('sio-'+v); io=new Server(s,o); }
 io.on('connection',k=>{ k.on('echo',(d,cb)=>cb&&cb(d)); k.on('blast',(n,size,cb)=>{cb&&cb(n)}); });
 s.listen(0,'127.0.0.1',()=>console.log(s.address().port));
@@ -28,7 +28,8 @@ s.io.on('open',()=>{const e=eng(); e.on('upgrade',t=>out('upgrade',{transport:t.
   e.on('upgradeError',err=>out('upgradeError',{message:String(err&&err.message||err)}));});
 let timer=null;
 s.on('connect',()=>{ out('connect',{transport:tn()}); let i=0;
-  const tick=()=>{const t=Date.now(); s.emit('echo',i++,()=>out('ack',{rtt:Date.now()-t,transport:tn()}))};
+  const pad='x'.repeat(+process.env.PAD); const arg=()=>pad?pad+(i++):i++;
+  const tick=()=>{const t=Date.now(); s.emit('echo',arg(),()=>out('ack',{rtt:Date.now()-t,transport:tn()}))};
   tick(); timer=setInterval(tick,+process.env.EVERY);});
 const d=e=>e&&e.description!==undefined?(e.description&&e.description.message||e.description):undefined;
 s.on('connect_error',e=>out('connect_error',{message:String(e&&e.message||e),description:d(e)}));
@@ -65,13 +66,15 @@ class _Server:
 
 
 class NodeServer(_Server):
-    def __init__(self, version: str = "4.8.1", ping: tuple[int, int] = (500, 300)):
-        self.version, self.ping = version, ping
+    """`options`: more Server options (e.g. {"perMessageDeflate": true})."""
+
+    def __init__(self, version: str = "4.8.1", ping: tuple[int, int] = (500, 300), options: dict | None = None):
+        self.version, self.ping, self.options = version, ping, options or {}
 
     async def __aenter__(self) -> "NodeServer":
         self.proc = await asyncio.create_subprocess_exec(
             "node", "-e", SERVER_JS, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=_env(SIO=self.version, PI=self.ping[0], PT=self.ping[1]))
+            env=_env(SIO=self.version, PI=self.ping[0], PT=self.ping[1], SOPTS=json.dumps(self.options)))
         line = await asyncio.wait_for(self.proc.stdout.readline(), 10)
         if not line.strip():
             err = await self.proc.stderr.read()
@@ -84,11 +87,12 @@ class NodeServer(_Server):
 
 
 async def run_client(url: str, version: str = "4.8.1", duration_ms: int = 2500, every_ms: int = 100,
-                     **opts) -> list[dict]:
-    """Run one client for duration_ms; return its events (each {t, k, ...})."""
+                     pad: int = 0, **opts) -> list[dict]:
+    """Run one client for duration_ms; return its events (each {t, k, ...}). `pad`: each echo
+    carries a string that long (the server echoes it back) instead of a counter."""
     proc = await asyncio.create_subprocess_exec(
         "node", "-e", CLIENT_JS, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=_env(SIOC=version, URL=url, OPTS=json.dumps(opts), DUR=duration_ms, EVERY=every_ms))
+        env=_env(SIOC=version, URL=url, OPTS=json.dumps(opts), DUR=duration_ms, EVERY=every_ms, PAD=pad))
     try:
         out, err = await asyncio.wait_for(proc.communicate(), duration_ms / 1000 + 15)
     finally:

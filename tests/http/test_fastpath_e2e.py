@@ -1,5 +1,6 @@
-"""The WebSocket fast path with real Node peers: transparent, honest on the timeline, and
-out of the way of faults that need messages (heartbeat 500/300 ms)."""
+"""The WebSocket fast path with real Node peers: transparent, recording every message by
+default, honest on the timeline, and out of the way of faults that need messages
+(heartbeat 500/300 ms)."""
 
 import asyncio
 
@@ -39,11 +40,55 @@ async def test_spliced_websocket_is_transparent(server, transports):
     assert close.t > spliced[0].t
 
 
-async def test_recording_by_default_keeps_the_slow_path():
+def ws_messages(tl, sender, kind):
+    """The recorded messages one side sent: an Engine.IO type, or a Socket.IO type (EVENT, ACK)."""
+    return [e.data for e in tl.events("proxy:edge", "ws_message") if e.data["from"] == sender
+            and kind in (e.data["packet"]["type"], e.data["packet"].get("sio", {}).get("type"))]
+
+
+@pytest.mark.parametrize("server", sorted(PAIRS))
+async def test_recording_by_default_takes_the_fast_path_and_records_every_message(server):
+    async with NodeServer(server) as srv:
+        events, tl = await through([srv.address], PAIRS[server], duration_ms=1500)
+    assert first(events, "upgrade") and "disconnect" not in kinds(events)
+    assert len(tl.events("proxy:edge", "ws_fastpath")) == 1
+    # the upgrade as the slow path records it: probe, probe answer, upgrade
+    seq = [(e.data["from"], e.data["packet"]["type"], e.data["packet"].get("data"))
+           for e in tl.events("proxy:edge", "ws_message")]
+    assert seq[:3] == [("client", "ping", "probe"), ("server", "pong", "probe"), ("client", "upgrade", None)]
+    # every ack the client got over websocket: its event went up and its ack came down, in order
+    on_ws = sum(1 for a in acks(events) if a["transport"] == "websocket")
+    up, down = ws_messages(tl, "client", "EVENT"), ws_messages(tl, "server", "ACK")
+    assert on_ws >= 5 and len(down) >= on_ws and len(up) >= len(down)
+    ids = [m["packet"]["sio"]["id"] for m in down]
+    assert ids == sorted(ids) and ids == [m["packet"]["sio"]["id"] for m in up][:len(ids)]
+    # heartbeats (500 ms): v4 server pings, v3 client pings; each answered
+    pinger, ponger = ("server", "client") if server.startswith("4") else ("client", "server")
+    pings, pongs = ws_messages(tl, pinger, "ping"), ws_messages(tl, ponger, "pong")
+    assert len(pings) >= 1 and len(pongs) in (len(pings) - 1, len(pings))
+    assert all(m["sid"] and m["size"] == 1 + len(m["packet"].get("data") or "") for m in pings)
+
+
+@pytest.mark.parametrize("server", sorted(PAIRS))
+async def test_permessage_deflate_is_inflated_for_the_record(server):
+    """With perMessageDeflate (on by default in engine.io 1.8.5 / socket.io 1.7.4; off in
+    engine.io 3.5.0 / socket.io 2.4.1 and in 4.x) ws compresses messages over 1 KB: the
+    record shows them inflated."""
+    async with NodeServer(server, options={"perMessageDeflate": True}) as srv:
+        events, tl = await through([srv.address], PAIRS[server], duration_ms=1500, pad=3000)
+    assert first(events, "upgrade") and tl.events("proxy:edge", "ws_fastpath")
+    up, down = ws_messages(tl, "client", "EVENT"), ws_messages(tl, "server", "ACK")
+    assert len(down) >= 5 and all(m["size"] > 3000 for m in up + down)
+    assert up[-1]["packet"]["sio"]["data"][1].startswith("x" * 100)
+    close, = tl.events("proxy:edge", "ws_close")
+    assert close.data["bytes_from_client"] < sum(m["size"] for m in up) / 5      # it was compressed on the wire
+
+
+async def test_record_ws_false_splices_without_messages():
     async with NodeServer() as srv:
-        events, tl = await through([srv.address], duration_ms=800)
-    assert first(events, "upgrade") and tl.events("proxy:edge", "ws_message")
-    assert not tl.events("proxy:edge", "ws_fastpath")
+        events, tl = await through([srv.address], options=FAST, duration_ms=800)
+    assert first(events, "upgrade") and tl.events("proxy:edge", "ws_fastpath")
+    assert not tl.events("proxy:edge", "ws_message")
 
 
 async def test_a_fault_that_needs_messages_keeps_the_slow_path():
