@@ -111,6 +111,19 @@ function install() {
     return out;
   }
 
+  // `new Server(); io.attach(srv, {pingTimeout})` (browser-sync does this): socket.io 3/4 merge the
+  // constructor's options over attach's, so the defaults scaled at construction would hide the
+  // app's own heartbeat; scale the one given to attach instead (unless the constructor or the
+  // scenario set it).
+  function scaleAttached(io, opts, ownOpts) {
+    if (!merged || !scale || !opts || typeof opts !== 'object' || !ownOpts || !io.opts) return;
+    for (const key of ['pingInterval', 'pingTimeout']) {
+      if (merged[key] === undefined && ownOpts[key] === undefined && typeof opts[key] === 'number') {
+        io.opts[key] = Math.max(MIN_SCALED_MS, Math.round(opts[key] * scale));
+      }
+    }
+  }
+
   function splitArgs(srv, opts) {
     if (srv && typeof srv === 'object' && typeof srv.listen !== 'function') return [undefined, srv];
     return [srv, opts];
@@ -122,13 +135,16 @@ function install() {
       options_merged: merged !== null });
     if (major >= 3) {
       const Original = exported.Server;
+      const own = new WeakMap(); // instance -> the options the app gave its constructor
       class Server extends Original {
         constructor(srv, opts) {
           const [s, o] = splitArgs(srv, opts);
           super(s, mergeOptions(o || {}, pkg.version));
+          own.set(this, o || {});
           safely('observe', () => observe(this));
         }
         attach(srv, opts) {
+          safely('scale attach options', () => scaleAttached(this, opts, own.get(this)));
           const result = super.attach(srv, opts);
           safely('observe engine', () => observeEngine(this));
           return result;
@@ -236,9 +252,16 @@ function install() {
       state.listening = true;
       const address = srv.address();
       out({ event: 'listening', instance: state.instance, port: address && address.port,
-        path: typeof io.path === 'function' ? io.path() : undefined, options: effective(io.engine || io.eio) });
+        path: servedPath(io), options: effective(io.engine || io.eio) });
     };
     if (srv.listening) report(); else srv.once('listening', report);
+  }
+
+  // where Engine.IO really answers: a path given to attach() reaches the engine, not io.path()
+  function servedPath(io) {
+    const eng = io.engine || io.eio;
+    if (eng && eng.opts && typeof eng.opts.path === 'string') return eng.opts.path;
+    return typeof io.path === 'function' ? io.path() : undefined;
   }
 
   function effective(eng) {
