@@ -60,6 +60,23 @@ def pytest_runtest_logreport(report):
         report.user_properties = slim
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With pytest-html (`pytest --html=F`), a scenario item carries its wire picture as an extra."""
+    outcome = yield
+    if call.when != "call" or not isinstance(item, ScenarioItem) or not item.config.pluginmanager.hasplugin("html"):
+        return
+    result = next((v for k, v in item.user_properties if k == "sockfault" and isinstance(v, dict)), None)
+    if result is None:
+        return
+    from pytest_html import extras
+
+    from .report._pytest_html import scenario_extra_html
+
+    report = outcome.get_result()
+    report.extras = list(getattr(report, "extras", []) or []) + [extras.html(scenario_extra_html(result))]
+
+
 def pytest_configure(config):
     _ON_WORKER[0] = hasattr(config, "workerinput")
     config.addinivalue_line("markers", "sockfault: a sockfault scenario case")

@@ -103,3 +103,16 @@ def test_junit_xml_carries_the_verdict_and_evidence_not_the_timeline(pytester):
         assert props["verdict"] == "reproduced" and "xhr poll error" in props["evidence"], props
         assert "sockfault" not in props and "timeline" not in " ".join(props.values())
     assert len(json.loads((pytester.path / "r.json").read_text())["scenarios"]) == 2   # our report keeps it all
+
+
+@pytest.mark.e2e
+def test_pytest_html_shows_each_items_wire_picture_under_xdist(pytester):
+    """`pytest --html` (pytest-html): each scenario item carries its run and control on the wire as an extra."""
+    pytester.makefile(".yaml", **{"scenarios/pair": GOOD.replace("expect:\n", "proxies: [{name: edge, kind: http}]\nexpect:\n", 1)})
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "-n", "2", "--html", "h.html",
+                                "--self-contained-html")
+    result.assert_outcomes(passed=2)
+    html = (pytester.path / "h.html").read_text()
+    # pytest-html keeps its rows as JSON in a data attribute: the extras are escaped there
+    assert html.count("the control") >= 2 and html.count("&lt;svg") >= 4, html[:2000]
+    assert "xhr poll error" in html and "transport=polling" in html     # the 400s the proxy recorded
