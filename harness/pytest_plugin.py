@@ -64,8 +64,8 @@ def pytest_runtest_logreport(report):
 def pytest_runtest_makereport(item, call):
     """With pytest-html (`pytest --html=F`), a scenario item carries its wire picture as an extra."""
     outcome = yield
-    if call.when != "call" or not isinstance(item, ScenarioItem) or not item.config.pluginmanager.hasplugin("html"):
-        return
+    if call.when != "call" or not isinstance(item, ScenarioItem) or not getattr(item.config.option, "htmlpath", None):
+        return                                  # pytest-html's --html not given (or not installed)
     result = next((v for k, v in item.user_properties if k == "sockfault" and isinstance(v, dict)), None)
     if result is None:
         return
