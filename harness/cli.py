@@ -42,13 +42,28 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", dest="json_path", help="write per-scenario results as JSON")
     run.add_argument("--html", dest="html_path", help="write a self-contained HTML report")
     run.add_argument("--junit", dest="junit_path", help="write JUnit XML (one testcase per case)")
-    run.add_argument("-j", "--jobs", type=int, default=1, help="cases run at once (default 1)")
+    run.add_argument("-j", "--jobs", type=jobs_arg, default="auto",
+                     help="cases run at once: a number, or auto (default: the CPUs this process may use)")
     run.add_argument("--shard", help="K/N: run only this shard's cases (stable, balanced by --durations)")
     run.add_argument("--durations", help="a results JSON or {id: seconds} map (default reports/durations.json)")
     sub.add_parser("peers", help="list the peer versions installed here")
     for name, (_module, help_text) in _MOUNTED.items():
         sub.add_parser(name, help=help_text, add_help=False)
     return parser
+
+
+def jobs_arg(value: str) -> int:
+    """`-j N` or `-j auto`: as many cases at once as this process has CPUs (2 on the project's machines:
+    the catalogue's cases mostly wait on heartbeats, and -j 2 is what `make test` has run green)."""
+    if value == "auto":
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of jobs (valid: a positive integer, auto)")
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs} jobs: at least 1 (or auto)")
+    return jobs
 
 
 def main(argv: list[str] | None = None) -> int:
