@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from dataclasses import replace
 
 from ..errors import HarnessError
 from ._app import app_mapping, look_at
@@ -55,6 +56,15 @@ def _client_for(facts, clients: list[str]) -> str:
     return (same or node)[-1]
 
 
+def _at_path(case, path: str | None):
+    """--path reaches the clients too (`io(url, {path})`), not only the ready check; a page finds its own."""
+    if case is None or not path or path.rstrip("/") == "/socket.io":
+        return case
+    clients = tuple(c if c.page or "path" in c.options else replace(c, options={**c.options, "path": path.rstrip("/")})
+                    for c in case.clients)
+    return replace(case, clients=clients, control=_at_path(case.control, path))
+
+
 async def _check(args) -> int:
     from ..report import results_document
     from ..report._outputs import write_outputs
@@ -82,7 +92,8 @@ async def _check(args) -> int:
               "$browser": browsers[0] if browsers else "browser@4.8.1", "$page": args.page or "/",
               "$over_payload": (facts.max_payload or 0) + 1}
     only = [n.strip() for n in args.only.split(",")] if args.only else None
-    checks = load_checks(values, have, only)
+    checks = [replace(info, cases=tuple(_at_path(c, args.path) for c in info.cases))
+              for info in load_checks(values, have, only)]
     _header(facts, values["$client"])
     outcomes: list[CheckOutcome] = []
     results = []

@@ -56,3 +56,14 @@ def test_verdicts_become_exposures(name, verdict, ok, state):
     text = outcome.text()
     assert check.title in text
     assert ("fix: " in text) == (state == "exposed")
+
+
+def test_a_custom_path_reaches_every_client_and_control_but_pages():
+    from harness.check.cli import _at_path
+    for check in load_checks(VALUES, set(NEEDS)):
+        for case in check.cases:
+            moved = _at_path(case, "/browser-sync/socket.io/")
+            for run in (moved, moved.control):
+                for client in (run.clients if run else ()):
+                    assert client.options.get("path") == (None if client.page else "/browser-sync/socket.io"), check.name
+            assert _at_path(case, "/socket.io/") is case and _at_path(case, None) is case
