@@ -56,6 +56,17 @@ def _client_for(facts, clients: list[str]) -> str:
     return (same or node)[-1]
 
 
+def _browser_for(facts, clients: list[str]) -> str:
+    """A browser client the app speaks: one of --clients with the node client's major, else the bundle of
+    that node client's version (every installed client has one). A 4.x bundle against a socket.io 2 app
+    only shows the version mismatch ("server error"), which the CORS and background-tab checks misread."""
+    node = _client_for(facts, clients)
+    major = node.split("@", 1)[1].split(".", 1)[0]
+    browsers = [c for c in clients if c.startswith("browser@")]
+    same = [c for c in browsers if c.split("@", 1)[1].split(".", 1)[0] == major]
+    return same[-1] if same else "browser@" + node.split("@", 1)[1]
+
+
 def _at_path(case, path: str | None):
     """--path reaches the clients too (`io(url, {path})`), not only the ready check; a page finds its own."""
     if case is None or not path or path.rstrip("/") == "/socket.io":
@@ -89,7 +100,7 @@ async def _check(args) -> int:
     if facts.max_payload and facts.max_payload <= 10_000_000:
         have.add("max_payload")
     values = {"$app": raw, "$client": _client_for(facts, clients), "$clients": [c for c in clients if not c.startswith("browser@")] or ["node@4.8.1"],
-              "$browser": browsers[0] if browsers else "browser@4.8.1", "$page": args.page or "/",
+              "$browser": _browser_for(facts, clients), "$page": args.page or "/",
               "$over_payload": (facts.max_payload or 0) + 1}
     only = [n.strip() for n in args.only.split(",")] if args.only else None
     checks = [replace(info, cases=tuple(_at_path(c, args.path) for c in info.cases))

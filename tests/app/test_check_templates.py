@@ -67,3 +67,17 @@ def test_a_custom_path_reaches_every_client_and_control_but_pages():
                 for client in (run.clients if run else ()):
                     assert client.options.get("path") == (None if client.page else "/browser-sync/socket.io"), check.name
             assert _at_path(case, "/socket.io/") is case and _at_path(case, None) is case
+
+
+@pytest.mark.parametrize("impl, version, clients, browser", [
+    ("socket.io", "2.5.1", ["node@2.4.0", "node@4.8.1", "browser@4.8.1"], "browser@2.4.0"),   # the bundle of the node client
+    ("socket.io", "2.5.1", ["node@2.5.0", "browser@2.4.0", "browser@4.8.1"], "browser@2.4.0"),  # one of --clients
+    ("socket.io", "4.8.4", ["node@2.4.0", "node@4.8.1", "browser@4.8.1"], "browser@4.8.1"),
+    ("python-socketio", "5.18.1", ["node@4.8.1"], "browser@4.8.1"),
+])
+def test_the_browser_client_speaks_the_apps_major(impl, version, clients, browser):
+    """A 4.x bundle against a socket.io 2 app only meets the version mismatch ('server error'): the CORS
+    and background-tab checks read that as their own exposure."""
+    from harness.check._app import AppFacts
+    from harness.check.cli import _browser_for
+    assert _browser_for(AppFacts("app", impl=impl, version=version), clients) == browser
