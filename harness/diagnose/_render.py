@@ -41,5 +41,6 @@ def render(diagnosis: Diagnosis, console: Console | None = None) -> None:
             console.print(f"    fix: {check.advice}", markup=False, soft_wrap=True)
     counts = {s: sum(1 for c in diagnosis.checks if c.status == s) for s in (PASS, WARN, FAIL, NA)}
     line = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    console.print(f"{line} - {diagnosis.requests} requests in {diagnosis.wall_s:.1f} s"
+    requests = f"{diagnosis.requests} request" + ("" if diagnosis.requests == 1 else "s")
+    console.print(f"{line} - {requests} in {diagnosis.wall_s:.1f} s"
                   + (f" - cannot diagnose: {diagnosis.undiagnosable}" if diagnosis.undiagnosable else ""))

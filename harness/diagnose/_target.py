@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import aiohttp
+
 from harness.errors import HarnessError
 from harness.probe import handshake, request, upgrade
 
@@ -115,6 +117,18 @@ class Target:
         left = self._spend()
         kw.setdefault("path", self.server_path or self.wanted_path)
         return await upgrade(self.base, timeout=min(timeout, left), ssl=self.ssl, **kw)
+
+    def ws_session(self) -> aiohttp.ClientSession:
+        """An aiohttp session for the checks' own websockets, bounded by what is left of --timeout (aiohttp's
+        default would wait 300 s for an upgrade that hangs) and following no redirect: ws_connect would
+        follow a 30x to wherever it points, and a diagnosis contacts nothing but the given host."""
+        async def refuse(session, context, params):
+            raise aiohttp.ClientError(f"HTTP {params.response.status} redirect to "
+                                      f"{params.response.headers.get('Location', '?')} not followed (only {self.base})")
+        trace = aiohttp.TraceConfig()
+        trace.on_request_redirect.append(refuse)
+        return aiohttp.ClientSession(trace_configs=[trace],
+                                     timeout=aiohttp.ClientTimeout(total=max(self.remaining(), 0.5)))
 
     @property
     def eio(self) -> int:

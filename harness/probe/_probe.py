@@ -53,6 +53,17 @@ class ProbeResult:
         return self.headers.get("content-type")
 
     @property
+    def foreign_frame(self) -> str | None:
+        """ws_upgrade: the first frame after the 101 when it is not an Engine.IO packet (a plain
+        WebSocket server's greeting, a binary frame), else None."""
+        if self.kind != "ws_upgrade" or not self.frames or "packet" in self.frames[0]:
+            return None
+        first = self.frames[0]
+        if first.get("opcode") not in (1, 2):          # a close or a ping is no greeting
+            return None
+        return first["data"] if "data" in first else f"<binary {len(base64.b64decode(first.get('b64', '')))} bytes>"
+
+    @property
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
@@ -69,6 +80,9 @@ class ProbeResult:
     def verdict(self) -> str:
         """One line: "EIO=4 ok: pingInterval 25000, ..." or "EIO=3 refused: code 5 ..."."""
         if self.kind == "ws_upgrade":
+            if self.accepted and self.foreign_frame is not None:
+                return (f"EIO={self.eio} websocket accepted, but its first frame {self.foreign_frame[:60]!r} is not "
+                        "Engine.IO: a plain WebSocket server, not Socket.IO")
             if self.accepted:
                 seen = ", ".join(f["data"] for f in self.frames if isinstance(f.get("data"), str))[:80]
                 return f"EIO={self.eio} websocket ok" + (f": {seen}" if seen else "")

@@ -252,7 +252,10 @@ async def test_https_with_a_self_signed_certificate(tmp_path):
 
 @pytest.mark.parametrize("spec,named", [("plain-ws", "plain WebSocket server"), ("plain-http", "plain HTTP server")])
 async def test_the_probe_names_what_answered(spec, named):
-    from harness.probe import handshake
-    async with serving(spec) as (host, port):
+    from harness.probe import handshake, upgrade
+    async with serving(spec, **({"greet": "welcome!"} if spec == "plain-ws" else {})) as (host, port):
         verdict = (await handshake(f"http://{host}:{port}", eio=3)).verdict()
+        ws = (await upgrade(f"http://{host}:{port}", eio=4, timeout=2.0)).verdict()
     assert named in verdict and "code 10" not in verdict, verdict
+    if spec == "plain-ws":                      # the greeting is not an Engine.IO frame: not "websocket ok"
+        assert named in ws and "'welcome!'" in ws and "websocket ok" not in ws, ws

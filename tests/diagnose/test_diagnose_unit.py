@@ -3,12 +3,14 @@ schema and the CLI, against an in-process python-socketio server and plain aioht
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import socket
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 import jsonschema
 import pytest
 import socketio
@@ -101,6 +103,29 @@ def test_the_probe_calls_a_html_page_a_plain_http_server():
     assert "plain HTTP server" in result.verdict() and "nginx" in result.verdict()
 
 
+async def test_the_probe_and_the_websocket_check_name_a_websocket_that_greets_in_its_own_words():
+    """A 101 whose first frame is not an Engine.IO packet is a plain WebSocket server, not "websocket ok"."""
+    from harness.diagnose.checks.websocket import failure
+    from harness.probe import upgrade
+
+    async def greet(request):
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str("welcome!")
+        await ws.receive()
+        return ws
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", greet)
+    async with aiohttp_server(app) as url:
+        ws = await upgrade(url, eio=4, timeout=2.0)
+        probe = await upgrade(url, eio=4, sid="abc", timeout=2.0)
+    for result in (ws, probe):
+        assert result.status == 101 and result.foreign_frame == "welcome!"
+        verdict = result.verdict()
+        assert "plain WebSocket server" in verdict and "'welcome!'" in verdict and " ok" not in verdict, verdict
+        assert "not an Engine.IO frame" in failure(result) and "plain WebSocket server" in failure(result)
+
+
 def test_engine_io_refusals_keep_their_code():
     assert _answer(400, "application/json", b'{"code":5,"message":"Unsupported protocol version"}').verdict() == \
         "EIO=4 refused: code 5 Unsupported protocol version"
@@ -156,6 +181,101 @@ async def test_a_426_server_in_process_is_a_plain_websocket_server():
     check = d.check("reachable")
     assert check.status == FAIL and check.section == "plain-websocket" and "426" in check.summary
     assert d.exit_code == 1 and all(c.status == NA for c in d.checks[1:])
+
+
+async def test_a_redirect_elsewhere_is_not_followed():
+    """Nothing but the given host: the checks' own websockets (aiohttp's ws_connect follows 30x by default)
+    do not follow a redirect to another host:port."""
+    hits = []
+
+    async def elsewhere(request):
+        hits.append(request.path_qs)
+        return web.Response(text="elsewhere")
+    other = web.Application()
+    other.router.add_route("*", "/{tail:.*}", elsewhere)
+    async with aiohttp_server(other) as other_url:
+        @web.middleware
+        async def redirect_websockets(request, handler):
+            if request.query.get("transport") == "websocket":
+                raise web.HTTPFound(f"{other_url}{request.path_qs}")
+            return await handler(request)
+        sio = socketio.AsyncServer(async_mode="aiohttp")
+        app = web.Application(middlewares=[redirect_websockets])
+        sio.attach(app)
+        async with aiohttp_server(app) as url:
+            d = await diagnose(url, timeout=3.0, only=["websocket", "heartbeat"])
+            t = Target(url)                      # the session payload's bisection uses too
+            async with t.ws_session() as http:
+                with pytest.raises(aiohttp.ClientError, match="not followed"):
+                    await http.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket")
+    assert hits == [], hits
+    heartbeat = " ".join(e.response for e in d.check("heartbeat").evidence)
+    assert "302 redirect to" in heartbeat and "not followed" in heartbeat, heartbeat
+    assert "302" in d.check("websocket").summary
+
+
+def _in_front(answer):
+    """python-socketio behind a middleware that answers its websocket requests with `answer`."""
+    @web.middleware
+    async def front(request, handler):
+        if request.query.get("transport") == "websocket":
+            return await answer(request)
+        return await handler(request)
+    sio = socketio.AsyncServer(async_mode="aiohttp")
+    app = web.Application(middlewares=[front])
+    sio.attach(app)
+    return aiohttp_server(app)
+
+
+async def _hang(request):
+    await asyncio.sleep(3600)
+
+
+async def _close_after_101(request):
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    await ws.close()
+    return ws
+
+
+@pytest.mark.parametrize("answer,seen", [
+    (lambda r: asyncio.sleep(0, web.Response(status=403, text="Forbidden")), "HTTP 403"),
+    (lambda r: asyncio.sleep(0, web.Response(status=503, text="busy")), "HTTP 503"),
+    (_close_after_101, "101 Switching Protocols, then"),
+])
+async def test_stuck_in_polling_says_what_the_upgrade_got(answer, seen):
+    async with _in_front(answer) as url:
+        d = await diagnose(url, timeout=4.0, only=["websocket"])
+    check = d.check("websocket")
+    assert check.status == FAIL and "stuck in polling" in check.summary and seen in check.summary, check.summary
+    assert "not an Engine.IO frame" not in check.summary
+
+
+async def test_an_upgrade_that_hangs_is_reported_and_bounded_by_the_timeout():
+    """The websocket check says it hangs; the heartbeat's own websocket (aiohttp would wait 300 s for its
+    101) ends with --timeout."""
+    async with _in_front(_hang) as url:
+        d = await asyncio.wait_for(diagnose(url, timeout=8.0, only=["websocket", "heartbeat"]), 30)
+    assert d.wall_s < 9.0, d.wall_s
+    assert d.check("websocket").status == FAIL and "hangs" in d.check("websocket").summary
+    assert d.check("heartbeat").status != NA, d.check("heartbeat").summary
+    assert d.check("heartbeat").facts["websocket"]["opened"] is False
+
+
+async def test_a_wildcard_origin_with_credentials_fails_cors():
+    @web.middleware
+    async def wildcard(request, handler):
+        response = await handler(request)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        return response
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    app = web.Application(middlewares=[wildcard])
+    sio.attach(app)
+    async with aiohttp_server(app) as url:
+        d = await diagnose(url, origin="http://page.example", timeout=3.0, only=["cors"])
+    check = d.check("cors")
+    assert check.status == FAIL and "'*' together with Allow-Credentials" in check.summary, check.summary
 
 
 def _rendered(d) -> str:

@@ -27,7 +27,7 @@ async def _watch_websocket(t: Target, window: float) -> dict:
     seen: list[str] = []
     out = {"url": url, "closed_at": None, "pings": 0, "error": None, "opened": False}
     try:
-        async with aiohttp.ClientSession() as http:
+        async with t.ws_session() as http:
             async with http.ws_connect(url, ssl=True if t.ssl is None else t.ssl, autoping=True,
                                        timeout=aiohttp.ClientWSTimeout(ws_close=1.0)) as ws:
                 out["opened"] = True
@@ -101,7 +101,13 @@ async def run(t: Target) -> Check:
     window = max(0.5, min(interval + SLACK, t.remaining() - 1.0))
     check.facts["watched_s"] = round(window, 2)
     ws_task = asyncio.ensure_future(_watch_websocket(t, window)) if "websocket" in o.upgrades else None
-    poll = await _watch_poll(t, window)
+    try:
+        poll = await _watch_poll(t, window)
+    except BaseException:                       # out of budget: the websocket watch goes too, not orphaned
+        if ws_task is not None:
+            ws_task.cancel()
+            await asyncio.gather(ws_task, return_exceptions=True)
+        raise
     ws = await ws_task if ws_task is not None else None
     if "evidence" in poll:
         check.evidence.append(poll.pop("evidence"))

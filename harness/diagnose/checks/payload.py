@@ -44,7 +44,7 @@ async def _websocket_fits(t: Target, size: int) -> tuple[bool, str]:
     url = f"{t.base.replace('http', 'ws', 1)}{t.server_path}?EIO={t.eio}&transport=websocket"
     t._spend()
     try:
-        async with aiohttp.ClientSession() as http:
+        async with t.ws_session() as http:
             async with http.ws_connect(url, ssl=True if t.ssl is None else t.ssl, max_msg_size=0,
                                        timeout=aiohttp.ClientWSTimeout(ws_close=1.0)) as ws:
                 await asyncio.wait_for(ws.receive(), 3.0)                      # the open packet

@@ -16,7 +16,7 @@ TITLE = "WebSocket upgrade"
 
 def failure(ws) -> str | None:
     """None for a working websocket, else what came back, in words."""
-    if ws.accepted and ws.error is None:
+    if ws.accepted and ws.error is None and ws.foreign_frame is None:
         return None
     via = server_header(ws.headers)
     if ws.status is None:
@@ -24,6 +24,9 @@ def failure(ws) -> str | None:
         if kind == "timeout":
             return "the upgrade request hangs: no answer within the time limit"
         return f"no answer to the upgrade request: {sentence}"
+    if ws.status == 101 and ws.foreign_frame is not None:
+        return (f"101 Switching Protocols, then {ws.foreign_frame[:60]!r}: not an Engine.IO frame (the upgrade "
+                f"reached a plain WebSocket server, not Socket.IO{via})")
     if ws.status == 101:
         return f"101 Switching Protocols, then {ws.error.message if ws.error else 'no Engine.IO frame'}"
     err = ws.error
