@@ -1,11 +1,14 @@
 """Benchmark the HTTP proxies in one run: direct, plain `mitmdump --mode reverse:...`,
 sockfault's HttpLink (no fault, own process) and nginx (nginx-correct).
-Targets: sockfault (every WebSocket message decoded onto the timeline: mitmproxy's slow
-path), sockfault-fastpath (record_ws false: upgraded WebSockets are spliced), and
-sockfault-norecord (record_ws false, fastpath false: mitmproxy relays without recording).
+Targets: sockfault (fastpath false: every WebSocket message decoded onto the timeline by
+mitmproxy's hook, the slow path), sockfault-fastpath-record (the default: spliced, every
+message decoded onto the timeline by the fast path's tap), sockfault-fastpath (record_ws
+false: spliced, nothing recorded) and sockfault-norecord (record_ws false, fastpath false:
+mitmproxy relays without recording).
 
 Figures per target: websocket ack p50/p99, polling ack p50, 1 KB messages/s, 100 KB MB/s,
-N clients connecting at once, proxy RSS before/after M 1 KB messages.
+N clients connecting at once, proxy RSS before/after M 1 KB messages and the proxy's CPU
+per message over them (microseconds per 1 KB ack: steadier than msg/s on a busy machine).
 Usage: .venv/bin/python benchmarks/bench_http_proxy.py [--quick] [--targets direct,mitmdump,sockfault,nginx]
 """
 
@@ -76,6 +79,12 @@ asyncio.run(main())
 """
 
 
+SOCKFAULT = {   # target: (record_ws, fastpath)
+    "sockfault": ("1", "0"), "sockfault-fastpath-record": ("1", "1"),
+    "sockfault-fastpath": ("0", "1"), "sockfault-norecord": ("0", "0"),
+}
+
+
 def env() -> dict:
     return dict(os.environ, NODE_PATH=str(NODE_MODULES))
 
@@ -84,6 +93,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cpu_s(pid: int) -> float:
+    """utime + stime of the process, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -111,7 +126,7 @@ async def load(url: str, cfg: dict, pid: int | None) -> dict:
     proc = await asyncio.create_subprocess_exec(
         "node", "-e", LOAD_JS, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         env=dict(env(), URL=url, CFG=json.dumps(cfg), RSS_PID=str(pid or "")))
-    rss = {}
+    rss, cpu = {}, {}
     try:
         while True:
             line = await asyncio.wait_for(proc.stdout.readline(), 300)
@@ -119,13 +134,14 @@ async def load(url: str, cfg: dict, pid: int | None) -> dict:
                 raise RuntimeError("load generator died")
             msg = json.loads(line)
             if "rss_mark" in msg:
-                rss[msg["rss_mark"]] = rss_kb(pid)
+                rss[msg["rss_mark"]], cpu[msg["rss_mark"]] = rss_kb(pid), cpu_s(pid)
                 proc.stdin.write(b"\n")
                 await proc.stdin.drain()
                 continue
             if rss:
                 msg["rss_before_mb"] = round(rss["before"] / 1024, 1)
                 msg["rss_after_mb"] = round(rss["after"] / 1024, 1)
+                msg["cpu_us_per_ack"] = round((cpu["after"] - cpu["before"]) / cfg["bulk"] * 1e6, 1)
             return msg
     finally:
         if proc.returncode is None:
@@ -136,7 +152,7 @@ async def load(url: str, cfg: dict, pid: int | None) -> dict:
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller counts")
-    ap.add_argument("--targets", default="direct,mitmdump,sockfault,sockfault-fastpath,nginx")
+    ap.add_argument("--targets", default="direct,mitmdump,sockfault,sockfault-fastpath-record,sockfault-fastpath,nginx")
     args = ap.parse_args()
     cfg = dict(acks=2000, packs=300, ms=3000, bulk=100_000, clients=1000)
     if args.quick:
@@ -158,10 +174,10 @@ async def main() -> None:
                         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
                     await wait_port(port)
                     pid = proc.pid
-                elif target in ("sockfault", "sockfault-fastpath", "sockfault-norecord"):
+                elif target in SOCKFAULT:
+                    record_ws, fastpath = SOCKFAULT[target]
                     proc = await asyncio.create_subprocess_exec(
-                        sys.executable, "-c", SOCKFAULT_RUNNER, str(ROOT), str(up), "0",
-                        "1" if target == "sockfault" else "0", "1" if target == "sockfault-fastpath" else "0",
+                        sys.executable, "-c", SOCKFAULT_RUNNER, str(ROOT), str(up), "0", record_ws, fastpath,
                         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
                     port, pid = int(await proc.stdout.readline()), proc.pid
                 elif target == "nginx":
@@ -191,17 +207,20 @@ async def main() -> None:
         server.kill()
         await server.wait()
     direct = results.get("direct", {}).get("msgs_1k_per_s")
-    print("\n| target | ws ack p50/p99 ms | polling ack p50 ms | 1 KB msg/s (x direct) | 100 KB MB/s | clients | RSS before/after MB |")
-    print("|---|---|---|---|---|---|---|")
+    mitm = results.get("mitmdump", {}).get("msgs_1k_per_s")
+    print("\n| target | ws ack p50/p99 ms | polling ack p50 ms | 1 KB msg/s (x direct, x mitmdump) | 100 KB MB/s | clients | RSS before/after MB | CPU us/ack |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         if "msgs_1k_per_s" not in r:
             print(f"| {name} | {r} |")
             continue
-        ratio = f" ({r['msgs_1k_per_s'] / direct:.2f}x)" if direct else ""
+        ratio = ", ".join(f"{r['msgs_1k_per_s'] / base:.2f}x" for base in (direct, mitm) if base)
+        ratio = f" ({ratio})" if ratio else ""
         rss = f"{r['rss_before_mb']}/{r['rss_after_mb']}" if "rss_before_mb" in r else "-"
+        cpu = r.get("cpu_us_per_ack", "-")
         print(f"| {name} | {r['ws_ack_p50_ms']}/{r['ws_ack_p99_ms']} | {r['polling_ack_p50_ms']} | "
               f"{r['msgs_1k_per_s']}{ratio} | {r['mb_100k_per_s']} | {r['clients_connected']}/{cfg['clients']} "
-              f"in {r['clients_secs']} s | {rss} |")
+              f"in {r['clients_secs']} s | {rss} | {cpu} |")
 
 
 if __name__ == "__main__":
