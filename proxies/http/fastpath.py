@@ -89,7 +89,8 @@ class FastPath:
     def closed(self, relay: "_Relay") -> None:
         self.relays.discard(relay)
         flow = relay.flow
-        code, reason, by = relay.tap.close or (None, "", None)
+        # no close frame: 1006 and the side that went first, as mitmproxy (wsproto) records it
+        code, reason, by = relay.tap.close or (1006, "", relay.gone)
         data = {"sid": flow.request.query.get("sid"), "code": code, "reason": reason, "closed_by": by,
                 "fastpath": True, "bytes_from_client": relay.halves[0].count,
                 "bytes_from_server": relay.halves[1].count}
@@ -145,6 +146,7 @@ class _Relay:
         client.peer, server.peer = server, client
         self.halves = (client, server)
         self.done = False
+        self.gone: str | None = None      # the side whose connection ended first
 
     def attach(self) -> None:
         for h in self.halves:
@@ -186,13 +188,13 @@ class _Relay:
                 self.on_eof(h)
 
     def on_eof(self, half: _Half) -> None:
-        peer = half.peer
-        if peer.eof or peer.lost:
-            self.finish()
-        elif peer.transport.can_write_eof():
-            peer.transport.write_eof()
+        """A WebSocket has no half-close: one side gone ends both, as mitmproxy's own layer does (a
+        half-close waited forever on a server behind a silent TCP toxic, and no ws_close came)."""
+        self.gone = self.gone or half.side
+        self.finish()
 
     def on_lost(self, half: _Half) -> None:
+        self.gone = self.gone or half.side
         self.finish()                     # close() flushes what is buffered first
 
     def finish(self) -> None:
