@@ -48,6 +48,13 @@ def _cell(info: CheckInfo, result: CaseResult) -> tuple[str, str]:
     if verdict in ("error", "control failed", "skipped"):
         return ("skipped" if verdict == "skipped" else "inconclusive"), f"{verdict}: {result.reason}"
     evidence = "; ".join(c.text for c in result.main.checks if c.ok) or result.reason
+    if info.exposed_when == "reproduced" and verdict == "not reproduced" \
+            and not result.main.timeline.events("client", "connect"):
+        # no symptom, but no client ever connected either: nothing was shown about the app (a client
+        # at the wrong path or of the wrong major read "ok" here)
+        errors = result.main.timeline.events("client", ("connect_error", "disconnect"))
+        seen = "; ".join(f"{e.source} {e.kind} {e.data.get('message') or e.data.get('reason')!r}" for e in errors[:3])
+        return "inconclusive", f"no client connected to the app ({seen or 'no error either'}): {result.reason}"
     if info.exposed_when == "reproduced":
         exposed = verdict in _HEALTHY   # a baseline check (no control) that shows its symptom reads "works"
     else:

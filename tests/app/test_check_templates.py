@@ -34,8 +34,13 @@ def test_a_missing_need_skips_with_the_reason():
     assert checks["upgrade-refused"].skipped is None
 
 
-def _result(case, verdict: str, ok: bool) -> CaseResult:
-    run = RunResult(case.case_id, Timeline(), checks=[CheckResult("x", "x", 1, ok, "evidence text")])
+def _result(case, verdict: str, ok: bool, connected: bool = True) -> CaseResult:
+    timeline = Timeline()
+    if connected:
+        timeline.add("client:0", "connect", {"id": "x", "transport": "polling"})
+    else:
+        timeline.add("client:0", "connect_error", {"message": "server error"})
+    run = RunResult(case.case_id, timeline, checks=[CheckResult("x", "x", 1, ok, "evidence text")])
     return CaseResult(case, verdict, "the reason", run, None, 1.0)
 
 
@@ -81,3 +86,16 @@ def test_the_browser_client_speaks_the_apps_major(impl, version, clients, browse
     from harness.check._app import AppFacts
     from harness.check.cli import _browser_for
     assert _browser_for(AppFacts("app", impl=impl, version=version), clients) == browser
+
+
+@pytest.mark.parametrize("name, state", [
+    ("upgrade-refused", "inconclusive"),      # no symptom, but nothing connected: nothing was shown
+    ("oversize-payload", "inconclusive"),
+    ("cross-origin-page", "exposed"),         # here never connecting IS the exposure (CORS)
+])
+def test_no_symptom_without_a_connection_is_not_ok(name, state):
+    check = next(c for c in load_checks(VALUES, set(NEEDS), [name]))
+    outcome = outcome_of(check, [_result(check.cases[0], "not reproduced", False, connected=False)])
+    assert outcome.state == state
+    if state == "inconclusive":
+        assert "no client connected to the app" in outcome.text() and "server error" in outcome.text()
