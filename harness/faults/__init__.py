@@ -29,6 +29,7 @@ FAULTS: dict[str, str] = {
     "request_deadline": "harness.faults.request_deadline:RequestDeadline", # http proxy
     "toxic": "harness.faults.toxic:ToxicFault",                            # toxiproxy
     "down": "harness.faults.down:DownFault",                               # toxiproxy
+    "blackhole": "harness.faults.blackhole:Blackhole",                     # toxiproxy
     "throttle_timers": "harness.faults.throttle_timers:ThrottleTimers",    # browser client's timers
 }
 
