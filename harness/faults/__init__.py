@@ -30,6 +30,7 @@ FAULTS: dict[str, str] = {
     "toxic": "harness.faults.toxic:ToxicFault",                            # toxiproxy
     "down": "harness.faults.down:DownFault",                               # toxiproxy
     "blackhole": "harness.faults.blackhole:Blackhole",                     # toxiproxy
+    "lifetime": "harness.faults.lifetime:Lifetime",                        # toxiproxy
     "throttle_timers": "harness.faults.throttle_timers:ThrottleTimers",    # browser client's timers
 }
 

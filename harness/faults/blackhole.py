@@ -21,8 +21,8 @@ STREAMS = ("upstream", "downstream")
 
 @dataclass
 class Blackhole:
-    """proxy: the toxiproxy link's name when there is more than one. Drops every byte in both
-    directions, with no FIN and no RST, until removed (a half-open connection)."""
+    """Every byte dropped both ways at once, no FIN, no RST, until removed (half-open);
+    proxy: the toxiproxy link's name when there is more than one."""
 
     name: ClassVar[str] = "blackhole"
     proxy: str | None = None

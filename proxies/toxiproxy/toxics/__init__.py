@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._base import Toxic
 from .bandwidth import BandwidthToxic
 from .latency import LatencyToxic
+from .lifetime import LifetimeToxic
 from .limit_data import LimitDataToxic
 from .noop import NoopToxic
 from .reset_peer import ResetPeerToxic
@@ -22,4 +23,4 @@ __all__ = ["Toxic", "TOXICS"]
 
 TOXICS: dict[str, type[Toxic]] = {t.type: t for t in (
     NoopToxic, LatencyToxic, BandwidthToxic, SlowCloseToxic, TimeoutToxic,
-    SlicerToxic, LimitDataToxic, ResetPeerToxic)}
+    SlicerToxic, LimitDataToxic, ResetPeerToxic, LifetimeToxic)}
