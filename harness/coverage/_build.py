@@ -16,6 +16,7 @@ from ._page import Heading, norm
 
 __all__ = ["Scenario", "HeadingCoverage", "Coverage", "build"]
 
+BEYOND = "beyond-the-page"   # the folder of failures users report that the page does not name (issue 13)
 _FINDING = re.compile(r"\b(Measured|measured (over|here|in|with)|NOT|[Ff]inding|does not reproduce|not the doc)\b")
 _NOT_RUN = "not run"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -28,7 +29,7 @@ class Scenario:
     doc: str
     description: str
     section: str                # its folder under the scenarios root (the page's section)
-    how: str = "doc"            # doc | name (attributed by ATTRIBUTED) | unmatched
+    how: str = "doc"            # doc | name (attributed by ATTRIBUTED) | beyond | unmatched
     verdicts: Counter = field(default_factory=Counter)
 
     @property
@@ -61,6 +62,7 @@ class Coverage:
     unmatched: list[Scenario]
     unreadable: list[str]
     report: str | None          # the report's path and date, or None
+    beyond: list[Scenario] = field(default_factory=list)   # scenarios/beyond-the-page/: no heading to name
 
     @property
     def uncovered(self) -> list[HeadingCoverage]:
@@ -121,11 +123,14 @@ def build(headings: list[Heading], scenarios_dir: str | Path, report: str | Path
     scenarios, unreadable = _scenarios(Path(scenarios_dir))
     verdicts, report_label = _verdicts(Path(report) if report else None)
     by_heading: dict[int, list[Scenario]] = {h.index: [] for h in headings}
-    unmatched = []
+    unmatched, beyond = [], []
     for scenario in scenarios:
         scenario.verdicts = verdicts.get(scenario.name, Counter())
         heading = _heading_of(scenario, headings)
-        if heading is None:
+        if heading is None and scenario.section == BEYOND:
+            scenario.how = "beyond"
+            beyond.append(scenario)
+        elif heading is None:
             scenario.how = "unmatched"
             unmatched.append(scenario)
         else:
@@ -146,4 +151,5 @@ def build(headings: list[Heading], scenarios_dir: str | Path, report: str | Path
         parent = row.heading.parent
         if parent is not None:
             rows[parent].below += len(row.scenarios) + row.below
-    return Coverage(rows, unmatched, unreadable, report_label)
+    return Coverage(rows, unmatched, unreadable, report_label,
+                    sorted(beyond, key=lambda s: (s.doc.lower(), s.name)))

@@ -40,7 +40,10 @@ def render(coverage: Coverage, page_label: str, scenarios_label: str) -> str:
         f"[Troubleshooting connection issues]({PAGE}) ({page_label}). Do not edit by hand: run "
         "`sockfault coverage` (after `make run` for fresh verdicts).", "",
         f"{sum(1 for r in rows if r.covered)} of {len(rows)} headings have a scenario "
-        f"({n_scenarios} scenario files). Verdicts count the cases (matrix cells) of the latest report.", "",
+        f"({n_scenarios} scenario files)"
+        + (f"; {len(coverage.beyond)} more reproduce failures beyond the page ([Beyond the page](#beyond-the-page))"
+           if coverage.beyond else "")
+        + ". Verdicts count the cases (matrix cells) of the latest report.", "",
         "| heading | scenarios | latest verdicts |", "|---|---|---|",
     ]
     for row in rows:
@@ -67,6 +70,17 @@ def render(coverage: Coverage, page_label: str, scenarios_label: str) -> str:
         findings = [(s.name, f) for s in row.scenarios for f in s.findings()]
         if findings:
             lines += ["", "What the scenarios measured beside the page's words:", ""]
+            lines += [f"- `{name}`: {text}" for name, text in findings]
+    if coverage.beyond:
+        lines += ["", "## Beyond the page", "",
+                  "Failures users report in the issue trackers that the page does not name "
+                  "(`scenarios/beyond-the-page/`, each scenario's `doc:` names its topic).", "",
+                  "| topic | scenario | latest verdicts |", "|---|---|---|"]
+        lines += [f"| {s.doc.removeprefix('Beyond the page: ')} | `{s.name}` ({s.file}) | {s.verdict_text} |"
+                  for s in coverage.beyond]
+        findings = [(s.name, f) for s in coverage.beyond for f in s.findings()]
+        if findings:
+            lines += ["", "What the scenarios measured beside the users' reports:", ""]
             lines += [f"- `{name}`: {text}" for name, text in findings]
     if coverage.unmatched:
         lines += ["", "## Scenarios whose `doc:` names no heading", ""]

@@ -125,3 +125,20 @@ def test_every_hand_kept_note_names_a_heading_of_the_page():
     keys = {h.key for h in read_headings(HEADINGS_COPY)}
     for table in (ATTRIBUTED, LIMITS, VERSIONS):
         assert sorted(t for t in table if norm(t) not in keys) == []
+
+
+def test_beyond_the_page_is_a_section_of_its_own_not_unmatched(tmp_path, capsys):
+    (tmp_path / "page.md").write_text("## Problem: A\n")
+    _scenario(tmp_path / "scenarios", "s", "one", "Problem: A")
+    _scenario(tmp_path / "scenarios", "beyond-the-page", "half-open", "Beyond the page: a half-open connection",
+              "Measured here: the first disconnect is the heartbeat's.")
+    _scenario(tmp_path / "scenarios", "other", "stray", "Beyond the page: elsewhere")
+    coverage = build(read_headings(tmp_path / "page.md"), tmp_path / "scenarios")
+    assert [s.name for s in coverage.beyond] == ["half-open"] and coverage.beyond[0].how == "beyond"
+    assert [s.name for s in coverage.unmatched] == ["stray"]   # only the folder makes a scenario "beyond"
+    code, text = _run(tmp_path)
+    assert code == 0
+    assert "## Beyond the page" in text and "| a half-open connection | `half-open` (" in text
+    assert "1 more reproduce failures beyond the page" in text
+    assert "Measured here: the first disconnect is the heartbeat's." in text
+    assert "half-open" not in capsys.readouterr().err
