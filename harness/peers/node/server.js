@@ -10,6 +10,7 @@ const { pkg, major, mod: sio } = loadAlias(alias);
 let io = null;
 let httpServer = null;
 const sockets = new Map(); // id -> socket, every namespace
+let blockOn = null;        // {event, ms}: that event's handler busy-waits the event loop (option $block_ms_on)
 
 out({ event: 'hello', role: 'server', impl: 'socket.io', version: pkg.version, alias, pid: process.pid });
 
@@ -37,6 +38,12 @@ function onMessage(socket, args) {
   const ev = { event: 'message', id: socket.id, namespace: socket.nsp && socket.nsp.name, name, size };
   if (size <= 1024 || hasBinary(data)) ev.args = hasBinary(data) ? jsonSafe(data, 6) : data;   // bytes as {$buffer: n}
   out(ev);
+  if (blockOn && name === blockOn.event) {
+    const until = Date.now() + Number(blockOn.ms);
+    out({ event: 'blocking', id: socket.id, name, ms: Number(blockOn.ms) });
+    while (Date.now() < until) { /* a synchronous handler: nothing else runs, no ping, no pong */ }
+    out({ event: 'unblocked', id: socket.id, name });
+  }
   if (ackFn) ackFn({ name, size });
   if (name === 'echo') socket.emit('echo', ...data);
 }
@@ -72,6 +79,8 @@ function onConnection(socket) {
 function start(cmd) {
   if (io) throw new Error('already started');
   const opts = Object.assign({}, cmd.options || {});
+  blockOn = opts.$block_ms_on || null;
+  delete opts.$block_ms_on;
   // What `new Server(port)` does: any request outside the Socket.IO path gets an empty 404
   // (engine.io hands such requests to the listeners that were there before it attached).
   httpServer = http.createServer((req, res) => { res.writeHead(404); res.end(); });

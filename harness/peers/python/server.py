@@ -1,6 +1,7 @@
 """python-socketio AsyncServer on aiohttp as a JSON-lines server peer."""
 from importlib.metadata import version
 import os
+import time
 from urllib.parse import parse_qs
 
 import socketio
@@ -21,7 +22,7 @@ _MAP = {
     "cors_allowed_origins": ("cors_allowed_origins", lambda v: v),
     "transports": ("transports", list),
 }
-state = {"sio": None, "runner": None, "sids": {}}  # sids: sid -> namespace
+state = {"sio": None, "runner": None, "sids": {}, "block_on": None}  # sids: sid -> namespace
 
 
 def _server_kwargs(options):
@@ -50,6 +51,12 @@ def _register(sio, ns):
         size = size_of(args)
         out("message", id=sid, namespace=ns, name=event, size=size,
             args=jsonable(list(args)) if size <= 1024 else None)
+        block = state["block_on"]
+        if block and event == block.get("event"):
+            ms = float(block.get("ms", 0))
+            out("blocking", id=sid, name=event, ms=ms)
+            time.sleep(ms / 1000.0)     # synchronous on purpose: the event loop stops (no ping, no pong)
+            out("unblocked", id=sid, name=event)
         if event == "echo":
             await emit_to(sio, "echo", args if len(args) != 1 else args[0], sid, ns)
         return {"name": event, "size": size}
@@ -61,6 +68,7 @@ def _register(sio, ns):
 
 async def start(cmd):
     options = dict(cmd.get("options") or {})
+    state["block_on"] = options.pop("$block_ms_on", None)
     kwargs, ignored = _server_kwargs(options)
     sio = socketio.AsyncServer(async_mode="aiohttp", **kwargs)
     for ns in dict.fromkeys(["/"] + list(cmd.get("namespaces") or [])):
