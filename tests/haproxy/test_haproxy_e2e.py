@@ -69,3 +69,13 @@ async def test_cookie_stickiness_with_credentials_connects_and_upgrades():
         events, _ = await through("haproxy-cookie", [a.address, b.address], withCredentials=True)
     assert first(events, "connect") and first(events, "upgrade")
     assert len([e for e in events if e["k"] == "ack"]) >= 10 and "disconnect" not in kinds(events)
+
+
+def test_no_tunnel_preset_has_no_timeout_tunnel_unless_asked():
+    for options, tunnel in (({}, None), ({"tunnel": 10}, "timeout tunnel 10000ms")):
+        link = HaproxyLink("h", {"preset": "haproxy-no-tunnel", "timeout": 0.4, **options}, Timeline())
+        link.dir = _launch.Path("/tmp/x")
+        conf = _launch.render(link.here / link.PRESETS["haproxy-no-tunnel"], link.values([("127.0.0.1", 1)], 4242))
+        assert "timeout client 400ms" in conf and "timeout server 400ms" in conf
+        lines = [line.strip() for line in conf.splitlines() if line.strip().startswith("timeout tunnel")]
+        assert lines == ([tunnel] if tunnel else [])
