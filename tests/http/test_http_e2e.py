@@ -127,10 +127,14 @@ async def test_dropped_server_pings_give_ping_timeout():
     async with NodeServer(ping=(500, 300)) as srv:
         events, tl = await through([srv.address], fault={"engine_packets": {"types": ["ping"]}}, duration_ms=2000)
     disc = first(events, "disconnect")
-    assert first(events, "connect") and disc and disc["reason"] == "ping timeout"
+    # the client's "ping timeout" and the server's (which the client sees as "transport close") fall
+    # due together: which side notices first is a race (wire-facts.md; seen both ways under load)
+    assert first(events, "connect") and disc and disc["reason"] in ("ping timeout", "transport close")
     assert 700 <= disc["t"] <= 1300, disc       # pingInterval + pingTimeout = 800 ms after the open
-    dropped = [e for e in tl.events("proxy:edge", "ws_message") if e.data.get("dropped")]
-    assert dropped and dropped[0].data["packet"]["type"] == "ping"
+    # the first ping is dropped on the websocket, or in a poll when the upgrade came late (under load)
+    dropped = [e for e in tl.events("proxy:edge", "ws_message") if e.data.get("dropped")] + \
+              [e for e in tl.events("proxy:edge", "http") if e.data.get("dropped")]
+    assert dropped and "ping" in str(dropped[0].data.get("packet") or dropped[0].data.get("dropped")), dropped
 
 
 async def test_dropped_pongs_v2_client_ping_timeout():
@@ -199,7 +203,7 @@ async def test_two_proxies_at_once_each_keep_their_own_faults():
     async with NodeServer("4.8.1") as srv:
         (faulty, faulty_tl), (clean, clean_tl) = await asyncio.gather(
             through([srv.address], fault={"strip_upgrade": {"mode": "reject"}}),
-            through([srv.address]))
+            through([srv.address], duration_ms=3000))   # its upgrade came after 1.5 s once at load 16
     assert "upgrade" not in kinds(faulty) and first(faulty, "upgradeError")
     assert first(clean, "upgrade")["transport"] == "websocket" and "upgradeError" not in kinds(clean)
     assert any(e.data.get("status") == 403 for e in faulty_tl.events("proxy:edge", "http"))
