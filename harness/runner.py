@@ -70,8 +70,9 @@ class Session:
 
     async def run(self, case: Case) -> CaseResult:
         started = time.monotonic()
-        if case.control is not None and _fixed_port(case):
-            # an app that only listens on a fixed port: main and control one after the other, each in its own time
+        if case.control is not None and _one_at_a_time(case):
+            # an app with a fixed port, or one that refuses a second instance: main and control one after
+            # the other, each in its own time
             main, control = await self._run_one(case), await self._run_one(case.control)
         else:
             runs = [self._run_one(case)] + ([self._run_one(case.control)] if case.control is not None else [])
@@ -100,8 +101,8 @@ class Session:
             raise
 
 
-def _fixed_port(case: Case) -> bool:
-    return any(s.spec.app is not None and s.spec.app.port for s in case.servers)
+def _one_at_a_time(case: Case) -> bool:
+    return any(s.spec.app is not None and (s.spec.app.port or s.spec.app.single_instance) for s in case.servers)
 
 
 def verdict_of(case: Case, main: RunResult, control: RunResult | None) -> tuple[str, str]:

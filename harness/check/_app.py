@@ -32,6 +32,8 @@ def app_mapping(args) -> dict:
         raw["hook"] = False
     if args.start_timeout:
         raw["start_timeout"] = args.start_timeout
+    if getattr(args, "single_instance", False) and "app" in raw:
+        raw["single_instance"] = True
     return raw
 
 

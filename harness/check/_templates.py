@@ -15,7 +15,8 @@ CHECKS_DIR = Path(__file__).parent / "checks"
 # what a check may need, and why it is skipped without it
 NEEDS = {
     "hook": "the app has no hook (url: server, or --no-hook): the server cannot be told to emit",
-    "two_instances": "two instances need a port of their own each: the app has a fixed --port or is a --url",
+    "two_instances": "two instances need a port of their own each: the app has a fixed --port, is a --url, "
+                     "or runs one instance at a time (--single-instance)",
     "browser": "no browser@ client in --clients",
     "page": "no --page given",
     "max_payload": "the app's payload limit is unknown (no hook and no maxPayload in its handshake) or above 10 MB",

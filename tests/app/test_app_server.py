@@ -137,3 +137,33 @@ async def test_hook_channel_carries_events_and_commands():
     writer.close()
     await channel.close()
     assert not os.path.exists(path)
+
+
+async def test_a_single_instance_app_takes_turns_per_folder_and_program(tmp_path):
+    """`single_instance: true`: an app that refuses a second instance in its folder (laravel-echo-server's
+    lock file) runs one instance at a time, across cases and processes; another folder is free."""
+    from harness.peers.app._ports import InstanceLock
+    first = InstanceLock(str(tmp_path), ("node", "server.js"), "app")
+    await first.acquire(timeout=1)
+    with pytest.raises(PeerError, match="single instance of node server.js"):
+        await InstanceLock(str(tmp_path), ("node", "server.js"), "app").acquire(timeout=0.2)
+    elsewhere = InstanceLock(str(tmp_path / "other"), ("node", "server.js"), "app")
+    await elsewhere.acquire(timeout=0.2)
+    elsewhere.release()
+    first.release()
+    again = InstanceLock(str(tmp_path), ("node", "server.js"), "app")
+    await again.acquire(timeout=0.2)
+    again.release()
+
+
+def test_the_runner_runs_a_single_instance_apps_main_and_control_in_turn(tmp_path):
+    from harness.runner import _one_at_a_time
+    (tmp_path / "s.yaml").write_text(
+        "name: s\ndoc: d\nserver: {app: \"node index.js\", env: {PORT: \"{port}\"}, single_instance: true}\n"
+        "client: node@4.8.1\nexpect: [connected: {}]\ncontrol: {client: node@4.1.3, expect: [connected: {}]}\n")
+    from harness.scenario import load_cases
+    case, = load_cases(tmp_path / "s.yaml")
+    assert _one_at_a_time(case)
+    (tmp_path / "s.yaml").write_text((tmp_path / "s.yaml").read_text().replace(", single_instance: true", ""))
+    case, = load_cases(tmp_path / "s.yaml")
+    assert not _one_at_a_time(case)

@@ -95,3 +95,17 @@ def test_control_options_merge_into_the_app_server(tmp_path):
     control = case.control.servers[0]
     assert control.spec.app == case.servers[0].spec.app
     assert control.options == {"pingInterval": 500, "connectionStateRecovery": None}
+
+
+def test_single_instance_app(tmp_path):
+    case, = _load(tmp_path, '{app: "node index.js", env: {PORT: "{port}"}, single_instance: true}')
+    assert case.servers[0].spec.app.single_instance
+
+
+@pytest.mark.parametrize("server, message", [
+    ('{app: "node index.js", env: {PORT: "{port}"}, single_instance: maybe}', "single_instance"),
+    ('{url: "http://x", single_instance: true}', "no meaning for a `url:` server"),
+])
+def test_single_instance_errors(tmp_path, server, message):
+    with pytest.raises(ScenarioError, match=message):
+        _load(tmp_path, server)

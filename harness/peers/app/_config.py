@@ -20,6 +20,7 @@ class AppConfig:
     start_timeout: float = 20.0          # seconds until it must answer the Engine.IO handshake
     hook: bool = True                    # preload the Node / Python hook (events + options)
     hook_options: bool = True            # merge the scenario's options (compressed heartbeat) into the app's
+    single_instance: bool = False        # the app refuses a second instance (a lock file, a database): take turns
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -22,7 +22,7 @@ from .._catalog import PeerSpec
 from .._reaper import forget_dir, forget_group, remember_dir, remember_group
 from ._channel import HookChannel
 from ._config import PORT_FIELD, AppConfig
-from ._ports import PortLock, free_port
+from ._ports import InstanceLock, PortLock, free_port
 from ._ready import NotReady, wait_ready
 
 __all__ = ["AppServer", "NODE_HOOK", "PYTHON_HOOK_DIR"]
@@ -48,7 +48,7 @@ class AppServer:
         self._ghost: str | None = None   # the ready check's session id: not one of the scenario's clients
         self._ghost_ids: set[str] = set()   # socket ids of that session (a v2 server connects "/" at once)
         self._held: list[tuple[str, dict]] | None = []
-        self._lock: PortLock | None = None
+        self._locks: list = []
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
 
@@ -102,9 +102,10 @@ class AppServer:
         if app.url:
             return await self._ready(app.url.rstrip("/"), lambda: None)
         port = app.port or free_port()
-        if app.port:
-            self._lock = PortLock(app.port, self.spec.label)
-            await self._lock.acquire(timeout=max(60.0, app.start_timeout * 3))
+        for lock in ([PortLock(app.port, self.spec.label)] if app.port else []) + \
+                ([InstanceLock(app.cwd or os.getcwd(), app.argv, self.spec.label)] if app.single_instance else []):
+            self._locks.append(lock)
+            await lock.acquire(timeout=max(60.0, app.start_timeout * 3))
         env = dict(os.environ)
         env.update({k: v.replace(PORT_FIELD, str(port)) for k, v in app.env})
         argv = [a.replace(PORT_FIELD, str(port)) for a in app.argv]
@@ -205,8 +206,8 @@ class AppServer:
                 await self.channel.close()
                 forget_dir(self.channel.dir)
         finally:
-            if self._lock is not None:
-                self._lock.release()
+            for lock in self._locks:
+                lock.release()
 
 
 async def _stop_group(proc: asyncio.subprocess.Process, grace: float) -> None:

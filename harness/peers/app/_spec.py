@@ -12,7 +12,7 @@ from ._config import AppConfig
 
 __all__ = ["app_spec", "APP_KEYS"]
 
-APP_KEYS = ("app", "url", "cwd", "env", "port", "path", "start_timeout", "hook")
+APP_KEYS = ("app", "url", "cwd", "env", "port", "path", "start_timeout", "hook", "single_instance")
 
 
 def app_spec(raw: dict, scenario_file: str | None) -> PeerSpec:
@@ -29,7 +29,7 @@ def app_spec(raw: dict, scenario_file: str | None) -> PeerSpec:
         url = str(raw["url"])
         if not url.startswith(("http://", "https://")):
             raise ScenarioError(f"url {url!r} must start with http:// or https://")
-        bad = [k for k in ("cwd", "env", "port") if k in raw]
+        bad = [k for k in ("cwd", "env", "port", "single_instance") if k in raw]
         if bad:
             raise ScenarioError(f"`{bad[0]}` has no meaning for a `url:` server (sockfault starts nothing)")
         config = AppConfig(url=url, **common)
@@ -45,8 +45,11 @@ def app_spec(raw: dict, scenario_file: str | None) -> PeerSpec:
     port = raw.get("port")
     if port is not None and (not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536):
         raise ScenarioError(f"port {port!r} must be a port number (1-65535)")
+    single = raw.get("single_instance", False)
+    if not isinstance(single, bool):
+        raise ScenarioError(f"single_instance {single!r} must be true or false")
     config = AppConfig(argv=argv, cwd=cwd, env=tuple((str(k), _env_value(v)) for k, v in env.items()),
-                       port=port, **common)
+                       port=port, single_instance=single, **common)
     if port is None and not config.wants_port:
         raise ScenarioError("sockfault cannot tell the app which port to listen on: put `{port}` in `app` or in "
                             "an `env` value (e.g. env: {PORT: \"{port}\"}), or give the app's fixed `port:`")
