@@ -61,9 +61,11 @@ async def test_recording_by_default_takes_the_fast_path_and_records_every_messag
     up, down = ws_messages(tl, "client", "EVENT"), ws_messages(tl, "server", "ACK")
     # (one ack may ride the last poll of the upgrade and be read after the switch: the client then
     # counts it as a websocket ack that never crossed the websocket; seen once under load, 11 of 12)
-    assert on_ws >= 5 and len(down) >= on_ws - 1 and len(up) >= len(down)
-    ids = [m["packet"]["sio"]["id"] for m in down]
-    assert ids == sorted(ids) and ids == [m["packet"]["sio"]["id"] for m in up][:len(ids)]
+    # (and the first ack on the websocket may answer an event that went up in the last poll: seen, 11 up
+    # for 12 down)
+    assert on_ws >= 5 and len(down) >= on_ws - 1
+    ids, up_ids = [m["packet"]["sio"]["id"] for m in down], [m["packet"]["sio"]["id"] for m in up]
+    assert ids == sorted(ids) and set(ids[1:]) <= set(up_ids) and up_ids == sorted(up_ids)
     # heartbeats (500 ms): v4 server pings, v3 client pings; each answered
     pinger, ponger = ("server", "client") if server.startswith("4") else ("client", "server")
     pings, pongs = ws_messages(tl, pinger, "ping"), ws_messages(tl, ponger, "pong")

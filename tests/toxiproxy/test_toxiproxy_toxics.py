@@ -29,6 +29,11 @@ def toxic(api, type_, stream="downstream", name=None, toxicity=1.0, proxy="p", *
     return r.json()["name"]
 
 
+# a loopback round trip with no toxic in the way: ~0.1 ms quiet, 23 ms seen at load 12 in a full run;
+# the bound only has to stay below what the toxics in these tests hold (latency 200/300 ms, timeout: forever)
+UNDELAYED_MS = 150
+
+
 def round_trip(sock: socket.socket, payload: bytes = b"x" * 64) -> float:
     start = time.perf_counter()
     sock.sendall(payload)
@@ -214,13 +219,13 @@ def test_toxicity_zero_is_inert(api, echo):
     addr = proxy_to(api, echo.addr)
     toxic(api, "timeout", timeout=0, toxicity=0)
     with socket.create_connection(addr) as c:
-        assert round_trip(c) < 20
+        assert round_trip(c) < UNDELAYED_MS
 
 
 def test_live_add_and_remove_keep_data(api, echo):
     addr = proxy_to(api, echo.addr)
     with socket.create_connection(addr) as c:
-        assert round_trip(c) < 20
+        assert round_trip(c) < UNDELAYED_MS
         name = toxic(api, "latency", latency=300)        # applies to the open connection
         start = time.perf_counter()
         c.sendall(b"held")
@@ -228,7 +233,7 @@ def test_live_add_and_remove_keep_data(api, echo):
         requests.delete(f"{api}/proxies/p/toxics/{name}")  # what it held leaves at once, in order
         assert recv_exactly(c, 4) == b"held"
         assert time.perf_counter() - start < 0.2
-        assert round_trip(c) < 20
+        assert round_trip(c) < UNDELAYED_MS
 
 
 def test_live_update_changes_attributes(api, echo):
@@ -236,7 +241,7 @@ def test_live_update_changes_attributes(api, echo):
     toxic(api, "latency", name="lat", latency=200)
     with socket.create_connection(addr) as c:
         requests.post(f"{api}/proxies/p/toxics/lat", json={"attributes": {"latency": 30}})
-        assert 30 <= round_trip(c) < 50
+        assert 30 <= round_trip(c) < UNDELAYED_MS       # 30 ms now, not the 200 ms it was added with
 
 
 def test_reset_endpoint_clears_live_toxics(api, echo):
