@@ -8,35 +8,21 @@ added to both streams together, so it also works against a real Toxiproxy ($TOXI
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
+
+from ._both_streams import BothStreams
 
 __all__ = ["Blackhole"]
 
-_ids = itertools.count(1)
-STREAMS = ("upstream", "downstream")
-
 
 @dataclass
-class Blackhole:
+class Blackhole(BothStreams):
     """Every byte dropped both ways at once, no FIN, no RST, until removed (half-open);
     proxy: the toxiproxy link's name when there is more than one."""
 
     name: ClassVar[str] = "blackhole"
-    proxy: str | None = None
-    _toxics: list = field(default_factory=list, init=False, repr=False)
+    toxic_type: ClassVar[str] = "timeout"
 
-    async def apply(self, ctx) -> None:
-        link = ctx.link(self.proxy, "toxiproxy")
-        n = next(_ids)
-        self._toxics = list(await asyncio.gather(*(
-            link.add_toxic("timeout", stream, {"timeout": 0}, 1.0, f"blackhole_{stream}_{n}")
-            for stream in STREAMS)))
-
-    async def remove(self, ctx) -> None:
-        names, self._toxics = self._toxics, []
-        if names:
-            link = ctx.link(self.proxy, "toxiproxy")
-            await asyncio.gather(*(link.remove_toxic(name) for name in names))
+    def attributes(self) -> dict:
+        return {"timeout": 0}

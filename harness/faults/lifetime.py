@@ -9,37 +9,22 @@ was already open when the fault came is closed `seconds` after the fault.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
+
+from ._both_streams import BothStreams
 
 __all__ = ["Lifetime"]
 
-_ids = itertools.count(1)
-STREAMS = ("upstream", "downstream")
-
 
 @dataclass
-class Lifetime:
+class Lifetime(BothStreams):
     """seconds: the age at which every connection is closed (a FIN to both peers), not scaled;
     proxy: the toxiproxy link's name when there is more than one."""
 
     name: ClassVar[str] = "lifetime"
+    toxic_type: ClassVar[str] = "lifetime"
     seconds: float = 60.0
-    proxy: str | None = None
-    _toxics: list = field(default_factory=list, init=False, repr=False)
 
-    async def apply(self, ctx) -> None:
-        link = ctx.link(self.proxy, "toxiproxy")
-        n = next(_ids)
-        ms = max(1, round(self.seconds * 1000))
-        self._toxics = list(await asyncio.gather(*(
-            link.add_toxic("lifetime", stream, {"lifetime": ms}, 1.0, f"lifetime_{stream}_{n}")
-            for stream in STREAMS)))
-
-    async def remove(self, ctx) -> None:
-        names, self._toxics = self._toxics, []
-        if names:
-            link = ctx.link(self.proxy, "toxiproxy")
-            await asyncio.gather(*(link.remove_toxic(name) for name in names))
+    def attributes(self) -> dict:
+        return {"lifetime": max(1, round(self.seconds * 1000))}
