@@ -15,6 +15,7 @@ from typing import Callable
 
 from ._steps import run_step
 from ._timescale import SCALE, server_options, scaled_options, uncompressed_reason
+from ._tls import SCHEME_OPTION, TLS_OPTION, self_signed, wants_tls, with_ca, with_origin
 from .errors import HarnessError, PeerError, SymptomMismatch
 from .faults import FaultContext, load_fault
 from .links import ProxyLink, load_link
@@ -47,6 +48,8 @@ class Run:
         self._tasks: list[asyncio.Task] = []
         self.services: list = []          # `services:` started for this run (redis), stopped last
         self.service_fields: dict[str, str] = {}
+        self.certificate = None           # the run's self-signed certificate, once a server asks `$tls`
+        self.tls_servers: set[int] = set()
 
     # -- helpers the steps use ------------------------------------------------------------------
     def heartbeat_s(self) -> float:
@@ -87,10 +90,27 @@ class Run:
             self.timeline.add("runner", "connect", {"client": index, "url": url, "page": True})
             await self.clients[index].send({"cmd": "connect", "url": url, "actions": list(config.actions)})
             return
-        url = f"http://{host}:{port}{config.url_path}"
         options = scaled_options(config.options, self.compressed)
+        try:
+            options = with_ca(options, self.certificate)
+        except ValueError as exc:
+            raise HarnessError(f"client {index}: {exc}") from None
+        scheme = options.pop(SCHEME_OPTION, None) or ("https" if self._reaches_tls(config.target) else "http")
+        if scheme not in ("http", "https"):
+            raise HarnessError(f"client {index}: option {SCHEME_OPTION} is http or https, not {scheme!r}")
+        url = f"{scheme}://{host}:{port}{config.url_path}"
+        options = with_origin(options, f"{scheme}://{host}:{port}")
         self.timeline.add("runner", "connect", {"client": index, "url": url, "options": options})
         await self.clients[index].send({"cmd": "connect", "url": url, "options": options})
+
+    def _reaches_tls(self, target: str) -> bool:
+        """Whether the client's target speaks TLS: a `$tls` server, directly or through TCP proxies only."""
+        if target == "nowhere":
+            return False
+        if target.startswith("server"):
+            return int(target[7:] or 0) in self.tls_servers
+        kinds = {p.kind for p in self.case.proxies}
+        return 0 in self.tls_servers and kinds <= {"toxiproxy"}
 
     async def apply_fault(self, label: str) -> None:
         if label in self.active:
@@ -198,6 +218,14 @@ class Run:
         spec, hello = config.spec, peer.hello   # a `command:` server's hello names its defaults
         options = server_options(spec.family, spec.version, config.options, self.compressed, hello)
         reason = uncompressed_reason(spec.family, spec.version, config.options, self.compressed, hello)
+        try:
+            tls = wants_tls(options)
+        except ValueError as exc:
+            raise HarnessError(f"server {index}: {exc}") from None
+        if tls:
+            self.certificate = self.certificate or self_signed()
+            options[TLS_OPTION] = {"cert": self.certificate.cert_pem, "key": self.certificate.key_pem}
+            self.tls_servers.add(index)
         if reason:
             self.timeline.add("runner", "timescale", {"server": index, "compressed": False, "reason": reason})
         command = {"cmd": "start", "host": "127.0.0.1", "port": 0, "options": options,

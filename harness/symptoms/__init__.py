@@ -76,7 +76,7 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
 }
 
 SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
-            "source": ("any", "probe", "proxy")}
+            "source": ("any", "probe", "proxy", "client")}
 
 
 def check(kind: str, obs: Observation, params: dict) -> Evidence:

@@ -1,4 +1,5 @@
-"""Raw HTTP exchanges (from the probe or a proxy): status, JSON or text body, content type."""
+"""Raw HTTP exchanges (from the probe or a proxy): status, JSON or text body, content type; `source: client`:
+the requests a browser peer saw fail (no status, Chromium's error as the body, e.g. net::ERR_CERT_AUTHORITY_INVALID)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _matches(event, p: dict) -> bool:
 
 
 def http(obs: Observation, p: dict) -> Evidence:
-    source = {"any": "", "probe": "probe", "proxy": "proxy"}.get(p.get("source", "any"), p.get("source"))
+    source = {"any": "", "probe": "probe", "proxy": "proxy", "client": "client"}.get(p.get("source", "any"), p.get("source"))
     exchanges = obs.events(source or None, "http") if source else obs.events(None, "http")
     hits = [e for e in exchanges if _matches(e, p)]
     wanted = {k: v for k, v in p.items() if k not in ("source", "min_count")}

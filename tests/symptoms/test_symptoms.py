@@ -178,3 +178,15 @@ def test_the_loader_takes_client_any_and_rejects_other_words(tmp_path):
     path.write_text(body % "all")
     with pytest.raises(ScenarioError, match=r"s.yaml:6: .*client must be int or 'any', got 'all'"):
         load_cases(path)
+
+
+def test_http_source_client_is_a_browser_failed_request(tl):
+    tl.at(0.1, "proxy:edge", "http", method="GET", url="http://x/socket.io/", status=200, body="open")
+    tl.at(0.2, "client:0", "http", method="GET", url="https://127.0.0.1:1/socket.io/?EIO=4",
+          error="net::ERR_CERT_AUTHORITY_INVALID", body="net::ERR_CERT_AUTHORITY_INVALID", failed=True)
+    obs = tl.observe()
+    assert "ERR_CERT" in check("http", obs, {"source": "client", "body": "net::ERR_CERT_AUTHORITY_INVALID"}).text
+    with pytest.raises(SymptomMismatch):
+        check("http", obs, {"source": "client", "status": 200})
+    with pytest.raises(SymptomMismatch):
+        check("http", obs, {"source": "proxy", "body_contains": "ERR_CERT"})

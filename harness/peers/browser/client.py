@@ -56,6 +56,10 @@ class BrowserClient:
         self.page.on("console", lambda m: print(f"[console.{m.type}] {m.text}", file=sys.stderr, flush=True))
         self.page.on("pageerror", lambda e: out("error", cmd=None, message=f"page error: {e}"))
         self.page.on("crash", lambda _: out("error", cmd=None, message="the page crashed"))
+        # a request Chromium failed (net::ERR_CERT_AUTHORITY_INVALID, a blocked mixed-content request, ...):
+        # an `http` event with no status and the error as its body, as a proxy records a failed exchange
+        self.page.on("requestfailed", lambda r: out("http", method=r.method, url=r.url, status=None,
+                                                    error=r.failure, body=r.failure, failed=True))
         await self.page.expose_function("sockfaultOut", _relay)
         await self.page.add_init_script(path=str(_TIMERS))  # before the bundle captures setTimeout
         await self.page.add_init_script(f"window.SOCKFAULT_VERSION = {json.dumps(self.bundle.version)};")
@@ -75,6 +79,8 @@ class BrowserClient:
             if name == "throttle" and (cmd.get("mode") == "real" or (self.real is not None and cmd.get("off"))):
                 return await self._real_throttle(cmd)
             self.connected = self.connected or name == "connect"
+            if name == "connect":
+                cmd = await self._page_options(cmd)
             if self.real is not None:
                 return await self.real.command(name, cmd)
             try:
@@ -82,6 +88,16 @@ class BrowserClient:
             except PlaywrightError as exc:
                 raise RuntimeError(_first_line(exc)) from None
         return run
+
+    async def _page_options(self, cmd: dict) -> dict:
+        """Connect options for the browser itself, removed before io(): `$ignore_certificate_errors: true`
+        (Chromium accepts any certificate from now on: CDP Security.setIgnoreCertificateErrors)."""
+        options = dict(cmd.get("options") or {})
+        if options.pop("$ignore_certificate_errors", False):
+            session = await self.page.context.new_cdp_session(self.page)
+            await session.send("Security.setIgnoreCertificateErrors", {"ignore": True})
+            out("log", message="certificate errors ignored (CDP Security.setIgnoreCertificateErrors)")
+        return dict(cmd, options=options)
 
     async def _real_throttle(self, cmd: dict) -> None:
         """mode: real (docs/browser-peer.md): move to a directly launched Chromium, hide the page."""

@@ -2,6 +2,7 @@
 // JSON-lines peer runner for a Socket.IO server (1.x-4.x), see docs/peer-protocol.md.
 // usage: node server.js sio-4.8.1
 const http = require('http');
+const https = require('https');
 const { loadAlias, out, sizeOf, safe: jsonSafe, hasBinary, serve } = require('./_jsonlines');
 
 const alias = process.argv[2] || 'sio-4.8.1';
@@ -81,9 +82,15 @@ function start(cmd) {
   const opts = Object.assign({}, cmd.options || {});
   blockOn = opts.$block_ms_on || null;
   delete opts.$block_ms_on;
+  const tls = opts.$tls || null;   // {cert, key} (PEM): listen on https (the runner makes a self-signed pair)
+  delete opts.$tls;
   // What `new Server(port)` does: any request outside the Socket.IO path gets an empty 404
   // (engine.io hands such requests to the listeners that were there before it attached).
-  httpServer = http.createServer((req, res) => { res.writeHead(404); res.end(); });
+  const notFound = (req, res) => { res.writeHead(404); res.end(); };
+  httpServer = tls ? https.createServer({ cert: tls.cert, key: tls.key }, notFound) : http.createServer(notFound);
+  if (tls) {
+    httpServer.on('tlsClientError', (err) => out({ event: 'tls_error', code: err.code, message: String(err.message) }));
+  }
   io = major >= 3 ? new sio.Server(httpServer, opts) : sio(httpServer, opts);
   const namespaces = new Set(['/'].concat(cmd.namespaces || []));
   for (const ns of namespaces) io.of(ns).on('connection', onConnection);
@@ -94,7 +101,7 @@ function start(cmd) {
   }
   httpServer.on('error', (e) => out({ event: 'error', cmd: 'start', message: String(e && e.message) }));
   httpServer.listen(cmd.port || 0, cmd.host || '127.0.0.1', () => {
-    out({ event: 'listening', port: httpServer.address().port,
+    out({ event: 'listening', port: httpServer.address().port, tls: !!tls,
       path: typeof io.path === 'function' ? io.path() : opts.path,
       options: effective(eng, opts) });
   });

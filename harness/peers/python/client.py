@@ -53,6 +53,8 @@ async def connect(cmd):
         "reconnection": ("reconnection", bool), "reconnectionAttempts": ("reconnection_attempts", int),
         "reconnectionDelay": ("reconnection_delay", _ms), "reconnectionDelayMax": ("reconnection_delay_max", _ms),
         "randomizationFactor": ("randomization_factor", float)}.items() if k in o}
+    if "ssl_verify" in o:      # python-socketio's own name: False accepts any certificate
+        ckw["ssl_verify"] = bool(o["ssl_verify"])
     client = _Client(**ckw)
     url, ns = _split(cmd["url"])
     state.update(client=client, ns=ns)

@@ -1,6 +1,8 @@
 """python-socketio AsyncServer on aiohttp as a JSON-lines server peer."""
 from importlib.metadata import version
 import os
+import ssl
+import tempfile
 import time
 from urllib.parse import parse_qs
 
@@ -66,9 +68,22 @@ def _register(sio, ns):
     on_any(sio, ns, any_event)
 
 
+def _ssl_context(tls):
+    """A server context from PEM strings (load_cert_chain only reads files: a private temp folder)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    with tempfile.TemporaryDirectory() as folder:
+        cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+        for name, pem in ((cert, tls["cert"]), (key, tls["key"])):
+            with open(os.open(name, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+                f.write(pem)
+        context.load_cert_chain(cert, key)
+    return context
+
+
 async def start(cmd):
     options = dict(cmd.get("options") or {})
     state["block_on"] = options.pop("$block_ms_on", None)
+    tls = options.pop("$tls", None)     # {cert, key} (PEM): listen on https
     kwargs, ignored = _server_kwargs(options)
     sio = socketio.AsyncServer(async_mode="aiohttp", **kwargs)
     for ns in dict.fromkeys(["/"] + list(cmd.get("namespaces") or [])):
@@ -79,12 +94,13 @@ async def start(cmd):
     # shutdown_timeout: on stop, open websockets are cut after 0.25 s instead of aiohttp's 60 s
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.25)
     await runner.setup()
-    site = web.TCPSite(runner, cmd.get("host", "127.0.0.1"), cmd.get("port", 0))
+    site = web.TCPSite(runner, cmd.get("host", "127.0.0.1"), cmd.get("port", 0),
+                       ssl_context=_ssl_context(tls) if tls else None)
     await site.start()
     state.update(sio=sio, runner=runner)
     port = runner.addresses[0][1]
     eio = sio.eio
-    out("listening", port=port, path="/" + path, ignored=ignored or None, options={
+    out("listening", port=port, path="/" + path, tls=bool(tls), ignored=ignored or None, options={
         # advertised as python-engineio writes it: whole seconds of interval (+grace), in ms
         "pingInterval": advertised_ping_interval_ms(eio),
         "pingIntervalConfigured": eio.ping_interval * 1000, "pingTimeout": int(eio.ping_timeout * 1000),

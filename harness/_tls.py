@@ -1,0 +1,81 @@
+"""A fresh self-signed certificate per run, for servers started with the option `$tls: self-signed`.
+
+The runner makes it (key and certificate in memory, PEM), hands both to the server peer as
+`$tls: {cert, key}`, and puts the certificate where a client's options say `{$tls_ca: true}`
+(the client trusting that one certificate: Node's `ca` option). Nothing is written to disk here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+__all__ = ["TLS_OPTION", "CA_PLACEHOLDER", "SCHEME_OPTION", "ORIGIN_PLACEHOLDER", "with_origin", "Certificate", "self_signed", "with_ca", "wants_tls"]
+
+TLS_OPTION = "$tls"            # server option: "self-signed" (true works too)
+CA_PLACEHOLDER = "$tls_ca"     # client option value {$tls_ca: true}: the run's certificate, PEM
+SCHEME_OPTION = "$scheme"      # client option: http | https, the URL's scheme whatever the server speaks
+ORIGIN_PLACEHOLDER = "$url_origin"   # client option value {$url_origin: true}: scheme://host:port of its URL
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert_pem: str
+    key_pem: str
+
+
+def self_signed(host: str = "127.0.0.1") -> Certificate:
+    """An EC P-256 certificate for `host` (CN and an IP SAN, plus DNS localhost), valid for a day."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host)),
+                                                        x509.DNSName("localhost")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    return Certificate(cert.public_bytes(serialization.Encoding.PEM).decode(),
+                       key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()).decode())
+
+
+def wants_tls(options: dict) -> bool:
+    value = options.get(TLS_OPTION)
+    if value in (None, False):
+        return False
+    if value is True or value == "self-signed":
+        return True
+    raise ValueError(f"server option {TLS_OPTION}: 'self-signed' (or true), not {value!r}")
+
+
+def with_ca(options: Any, cert: Certificate | None) -> Any:
+    """Replace every {$tls_ca: true} in a client's options with the run's certificate (PEM)."""
+    if isinstance(options, dict):
+        if set(options) == {CA_PLACEHOLDER}:
+            if cert is None:
+                raise ValueError(f"{{{CA_PLACEHOLDER}: ...}} in a client's options, but no server has {TLS_OPTION}")
+            return cert.cert_pem
+        return {k: with_ca(v, cert) for k, v in options.items()}
+    if isinstance(options, list):
+        return [with_ca(v, cert) for v in options]
+    return options
+
+
+def with_origin(options: Any, origin: str) -> Any:
+    """Replace every {$url_origin: true} with the origin of the client's URL (a same-origin page's
+    `Origin`, e.g. extraHeaders: {Origin: {$url_origin: true}} behind a TLS-terminating proxy)."""
+    if isinstance(options, dict):
+        if set(options) == {ORIGIN_PLACEHOLDER}:
+            return origin
+        return {k: with_origin(v, origin) for k, v in options.items()}
+    if isinstance(options, list):
+        return [with_origin(v, origin) for v in options]
+    return options
