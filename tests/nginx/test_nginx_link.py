@@ -72,3 +72,15 @@ async def test_start_and_stop_leave_nothing():
     import os
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_tls_termination_preset(tmp_path):
+    link = NginxLink("n", {"preset": "nginx-tls-termination", "forwarded_proto": False}, Timeline())
+    link.dir = tmp_path
+    conf = _launch.render(link.here / link.PRESETS["nginx-tls-termination"], link.values([("127.0.0.1", 1)], 4242))
+    assert "listen 127.0.0.1:4242 ssl" in conf and f"ssl_certificate {tmp_path}/cert.pem;" in conf
+    assert "proxy_set_header Host $http_host;" in conf and "# no X-Forwarded-Proto" in conf
+    assert "X-Forwarded-Proto $scheme;\n" not in conf
+    assert (tmp_path / "cert.pem").read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert (tmp_path / "key.pem").exists()
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in rendered("nginx-tls-termination")
