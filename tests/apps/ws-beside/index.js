@@ -10,7 +10,17 @@ const { Server } = require('socket.io');
 const { WebSocketServer } = require('ws');
 
 const mode = process.env.WS_MODE || 'server';
-const server = http.createServer((req, res) => res.end('ok\n'));
+const PAGE = `<!doctype html><title>app</title><p id="status">offline</p>
+<script src="/socket.io/socket.io.js"></script>
+<script>
+  const socket = io();
+  socket.on('connect', () => { document.getElementById('status').textContent = 'online'; });
+  socket.on('welcome', () => console.log('welcome'));
+</script>`;
+const server = http.createServer((req, res) => {
+  if (req.url === '/') { res.setHeader('content-type', 'text/html'); res.end(PAGE); return; }
+  res.end('ok\n');
+});
 const io = new Server(server);
 
 let wss;
