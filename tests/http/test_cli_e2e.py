@@ -46,7 +46,7 @@ async def test_cli_prints_the_handshake_and_the_upgrade_and_stops_on_sigint():
         try:
             assert line.startswith("listening on http://127.0.0.1:") and line.rstrip().endswith(f"-> http://127.0.0.1:{srv.port}")
             port = int(line.split()[2].rsplit(":", 1)[1])
-            events = await run_client(f"http://127.0.0.1:{port}", duration_ms=800)
+            events = await run_client(f"http://127.0.0.1:{port}", duration_ms=2000)   # 800 ms: no upgrade yet at load 15
         finally:
             out, err = await stop_cli(proc)
     assert first(events, "upgrade")["transport"] == "websocket"

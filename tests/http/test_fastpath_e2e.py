@@ -90,7 +90,7 @@ async def test_permessage_deflate_is_inflated_for_the_record(server):
 
 async def test_record_ws_false_splices_without_messages():
     async with NodeServer() as srv:
-        events, tl = await through([srv.address], options=FAST, duration_ms=800)
+        events, tl = await through([srv.address], options=FAST, duration_ms=2000)   # 800 ms: not even connected at load 15
     assert first(events, "upgrade") and tl.events("proxy:edge", "ws_fastpath")
     assert not tl.events("proxy:edge", "ws_message")
 

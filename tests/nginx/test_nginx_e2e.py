@@ -25,7 +25,7 @@ async def test_correct_config_upgrades(server, client):
     async with NodeServer(server) as srv:
         events = await through("nginx-correct", [srv.address], client)
     assert first(events, "upgrade") and first(events, "end")["transport"] == "websocket"
-    assert len([e for e in events if e["k"] == "ack"]) >= 10 and "disconnect" not in kinds(events)
+    assert len([e for e in events if e["k"] == "ack"]) >= 3 and "disconnect" not in kinds(events)
 
 
 async def test_missing_upgrade_locks_on_polling():
@@ -33,7 +33,7 @@ async def test_missing_upgrade_locks_on_polling():
         events = await through("nginx-missing-upgrade", [srv.address])
     assert "upgrade" not in kinds(events) and "probe error" in first(events, "upgradeError")["message"]
     assert first(events, "end")["transport"] == "polling" and first(events, "end")["connected"]
-    assert len([e for e in events if e["k"] == "ack"]) >= 8
+    assert len([e for e in events if e["k"] == "ack"]) >= 3
 
 
 async def test_short_read_timeout_drops_the_websocket():
