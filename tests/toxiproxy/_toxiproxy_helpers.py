@@ -71,3 +71,25 @@ def recv_exactly(sock: socket.socket, n: int) -> bytes:
             break
         buf += data
     return bytes(buf)
+
+
+class FakeLink:
+    """A toxiproxy link that records the faults' calls instead of proxying (unit tests of faults)."""
+
+    kind = "toxiproxy"
+
+    def __init__(self):
+        self.calls = []
+
+    async def add_toxic(self, type, stream, attributes, toxicity, name):
+        self.calls.append(("add", type, stream, attributes, toxicity, name))
+        return name
+
+    async def remove_toxic(self, name):
+        self.calls.append(("remove", name))
+
+    async def disable(self):
+        self.calls.append(("disable",))
+
+    async def enable(self):
+        self.calls.append(("enable",))

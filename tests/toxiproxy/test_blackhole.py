@@ -10,21 +10,8 @@ from harness.errors import ScenarioError
 from harness.faults import FaultContext, load_fault
 from harness.faults.blackhole import Blackhole
 from harness.timeline import Timeline
+from _toxiproxy_helpers import FakeLink
 from proxies.toxiproxy.link import ToxiproxyLink
-
-
-class FakeLink:
-    kind = "toxiproxy"
-
-    def __init__(self):
-        self.calls = []
-
-    async def add_toxic(self, type, stream, attributes, toxicity, name):
-        self.calls.append(("add", type, stream, attributes, toxicity, name))
-        return name
-
-    async def remove_toxic(self, name):
-        self.calls.append(("remove", name))
 
 
 def test_registered():

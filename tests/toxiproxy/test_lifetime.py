@@ -12,8 +12,7 @@ from harness.faults import FaultContext, load_fault
 from harness.faults.lifetime import Lifetime
 from harness.timeline import Timeline
 
-from _toxiproxy_helpers import listen_addr
-from test_blackhole import FakeLink
+from _toxiproxy_helpers import FakeLink, listen_addr
 
 
 def proxy_to(api, upstream: str) -> tuple[str, int]:

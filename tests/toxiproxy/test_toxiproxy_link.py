@@ -16,6 +16,7 @@ from harness.faults.toxic import ToxicFault
 from harness.links import load_link
 from harness.timeline import Timeline
 from proxies.toxiproxy import ToxiproxyServer
+from _toxiproxy_helpers import FakeLink
 from proxies.toxiproxy.link import ToxiproxyLink, api_address
 
 
@@ -149,26 +150,6 @@ def test_toxic_fault_fields():
     assert ToxicFault.name == "toxic" and DownFault.name == "down"
     f = ToxicFault(type="latency")
     assert (f.attributes, f.stream, f.toxicity, f.proxy) == ({}, "downstream", 1.0, None)
-
-
-class FakeLink:
-    kind = "toxiproxy"
-
-    def __init__(self):
-        self.calls = []
-
-    async def add_toxic(self, type, stream, attributes, toxicity, name):
-        self.calls.append(("add", type, stream, attributes, toxicity, name))
-        return name
-
-    async def remove_toxic(self, name):
-        self.calls.append(("remove", name))
-
-    async def disable(self):
-        self.calls.append(("disable",))
-
-    async def enable(self):
-        self.calls.append(("enable",))
 
 
 async def test_toxic_fault_with_fake_link():
