@@ -197,7 +197,8 @@ async def test_the_apps_own_page_with_actions_behind_a_proxy(tmp_path):
     text = """
         name: app-page
         doc: "Problem: the socket is stuck in HTTP long-polling"
-        server: {app: "node index.js", cwd: "%s", env: {PORT: "{port}"}}
+        server: {app: "node index.js", cwd: "%s", env: {PORT: "{port}"},
+                 options: {pingInterval: 1000, pingTimeout: 2000}}   # polls through mitmproxy under CI load
         client:
           page: /
           actions:
