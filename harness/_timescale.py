@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._placeholders import replace_placeholder
+
 __all__ = ["SCALE", "MIN_PING_TIMEOUT_MS", "heartbeat_defaults", "hello_family", "server_options", "scaled_options", "uncompressed_reason"]
 
 SCALE = 1 / 40
@@ -64,14 +66,7 @@ def _table(family: str, version: str, hello: dict | None) -> tuple[str, str] | N
 
 def scaled_options(options: Any, compressed: bool) -> Any:
     """Replace {"$scaled": ms} anywhere in an options tree."""
-    if isinstance(options, dict):
-        if set(options) == {"$scaled"}:
-            value = options["$scaled"]
-            return max(1, round(value * SCALE)) if compressed else value
-        return {k: scaled_options(v, compressed) for k, v in options.items()}
-    if isinstance(options, list):
-        return [scaled_options(v, compressed) for v in options]
-    return options
+    return replace_placeholder(options, "$scaled", lambda ms: max(1, round(ms * SCALE)) if compressed else ms)
 
 
 def server_options(family: str, version: str, options: dict, compressed: bool, hello: dict | None = None) -> dict:

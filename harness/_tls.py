@@ -12,10 +12,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from ._placeholders import replace_placeholder
 
 __all__ = ["TLS_OPTION", "CA_PLACEHOLDER", "SCHEME_OPTION", "ORIGIN_PLACEHOLDER", "with_origin", "Certificate", "self_signed", "with_ca", "wants_tls"]
 
@@ -33,6 +30,12 @@ class Certificate:
 
 def self_signed(host: str = "127.0.0.1") -> Certificate:
     """An EC P-256 certificate for `host` (CN and an IP SAN, plus DNS localhost), valid for a day."""
+    # imported here: cryptography.x509 costs ~0.05-0.1 s, and every run imports this module
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -58,24 +61,14 @@ def wants_tls(options: dict) -> bool:
 
 def with_ca(options: Any, cert: Certificate | None) -> Any:
     """Replace every {$tls_ca: true} in a client's options with the run's certificate (PEM)."""
-    if isinstance(options, dict):
-        if set(options) == {CA_PLACEHOLDER}:
-            if cert is None:
-                raise ValueError(f"{{{CA_PLACEHOLDER}: ...}} in a client's options, but no server has {TLS_OPTION}")
-            return cert.cert_pem
-        return {k: with_ca(v, cert) for k, v in options.items()}
-    if isinstance(options, list):
-        return [with_ca(v, cert) for v in options]
-    return options
+    def pem(_):
+        if cert is None:
+            raise ValueError(f"{{{CA_PLACEHOLDER}: ...}} in a client's options, but no server has {TLS_OPTION}")
+        return cert.cert_pem
+    return replace_placeholder(options, CA_PLACEHOLDER, pem)
 
 
 def with_origin(options: Any, origin: str) -> Any:
     """Replace every {$url_origin: true} with the origin of the client's URL (a same-origin page's
     `Origin`, e.g. extraHeaders: {Origin: {$url_origin: true}} behind a TLS-terminating proxy)."""
-    if isinstance(options, dict):
-        if set(options) == {ORIGIN_PLACEHOLDER}:
-            return origin
-        return {k: with_origin(v, origin) for k, v in options.items()}
-    if isinstance(options, list):
-        return [with_origin(v, origin) for v in options]
-    return options
+    return replace_placeholder(options, ORIGIN_PLACEHOLDER, lambda _: origin)
