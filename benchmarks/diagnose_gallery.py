@@ -21,7 +21,7 @@ import socket
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "diagnose"))
 
-from _servers import serving  # noqa: E402
+from _servers import front, serving  # noqa: E402
 from _tls import tls_front  # noqa: E402
 
 from harness.diagnose import SECTIONS  # noqa: E402
@@ -66,15 +66,6 @@ async def _server(stack: AsyncExitStack, spec: str, **options) -> tuple[str, int
     return await stack.enter_async_context(serving(spec, **options))
 
 
-@asynccontextmanager
-async def _front(link, upstreams):
-    host, port = await link.start(upstreams)
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await link.stop()
-
-
 def direct(spec: str, **options):
     async def setup(stack, tmp):
         host, port = await _server(stack, spec, **options)
@@ -85,7 +76,7 @@ def direct(spec: str, **options):
 def behind(make_link, n_servers: int = 1, spec: str = "node@4.8.1", **options):
     async def setup(stack, tmp):
         servers = [await _server(stack, spec, **options) for _ in range(n_servers)]
-        return await stack.enter_async_context(_front(make_link(), servers))
+        return await stack.enter_async_context(front(make_link(), servers))
     return setup
 
 

@@ -1,5 +1,6 @@
 """Bundled server peers (Node socket.io 1.x-4.x, python-socketio, plain WebSocket / HTTP) started
-with the options a scenario would give, for `sockfault diagnose` to look at; stopped at exit."""
+with the options a scenario would give, and a proxy link in front of them, for `sockfault diagnose`
+to look at; stopped at exit."""
 
 from __future__ import annotations
 
@@ -19,3 +20,13 @@ async def serving(spec: str, **options):
         yield "127.0.0.1", int(event["port"])
     finally:
         await peer.stop()
+
+
+@asynccontextmanager
+async def front(link, upstreams):
+    """Yield the http URL of a started proxy link (nginx, HAProxy, mitmproxy) in front of upstreams."""
+    host, port = await link.start(upstreams)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await link.stop()

@@ -7,13 +7,12 @@ from __future__ import annotations
 import shutil
 import socket
 import sys
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _servers import serving  # noqa: E402
+from _servers import front, serving  # noqa: E402
 
 from harness.diagnose import FAIL, NA, PASS, WARN, diagnose  # noqa: E402
 from harness.timeline import Timeline  # noqa: E402
@@ -49,15 +48,6 @@ def all_pass(d, allowed_na=("payload",)):
            if c.status != PASS and not (c.status == NA and c.id in allowed_na)}
     assert not bad, bad
     assert d.exit_code == 0
-
-
-@asynccontextmanager
-async def front(link, upstreams):
-    host, port = await link.start(upstreams)
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await link.stop()
 
 
 # -- healthy deployments -----------------------------------------------------------------------
