@@ -64,57 +64,54 @@ async def recorder():
     await server.wait_closed()
 
 
-async def test_half_open_on_a_real_link(recorder):
+@pytest.fixture
+async def connected(recorder):
+    """A real ToxiproxyLink in front of the recorder, and one connection through it that has
+    exchanged a first chunk: (timeline, fault context, reader, writer, what the upstream saw)."""
     upstream, seen = recorder
     timeline = Timeline()
     link = ToxiproxyLink("net", {}, timeline)
     addr = await link.start([upstream])
     try:
-        ctx = FaultContext(timeline, links={"net": link})
         reader, writer = await asyncio.open_connection(*addr)
         writer.write(b"a")
         assert await asyncio.wait_for(reader.readexactly(4), 2) == b"pong"
-        f = Blackhole()
-        await f.apply(ctx)
-        writer.write(b"lost-upstream")               # never reaches the server
-        seen["writers"][0].write(b"lost-downstream")  # never reaches the client
-        with pytest.raises(asyncio.TimeoutError):     # no data, no EOF, no RST: silence
-            await asyncio.wait_for(reader.read(100), 0.4)
-        assert seen["data"] == b"a" and not seen["eof"]
-        assert not writer.is_closing()
-        await f.remove(ctx)
-        writer.write(b"b")                            # flows again; the dropped bytes stay dropped
-        assert await asyncio.wait_for(reader.readexactly(4), 2) == b"pong"
-        await asyncio.sleep(0.05)
-        assert seen["data"] == b"ab"
-        added = [e.data["stream"] for e in timeline.events(source="proxy:net") if e.kind == "toxic_added"]
-        assert sorted(added) == ["downstream", "upstream"]
-        writer.close()
+        yield timeline, FaultContext(timeline, links={"net": link}), reader, writer, seen
     finally:
         await link.stop()
 
 
-async def test_a_peer_close_is_held(recorder):
+async def test_half_open_on_a_real_link(connected):
+    timeline, ctx, reader, writer, seen = connected
+    f = Blackhole()
+    await f.apply(ctx)
+    writer.write(b"lost-upstream")               # never reaches the server
+    seen["writers"][0].write(b"lost-downstream")  # never reaches the client
+    with pytest.raises(asyncio.TimeoutError):     # no data, no EOF, no RST: silence
+        await asyncio.wait_for(reader.read(100), 0.4)
+    assert seen["data"] == b"a" and not seen["eof"]
+    assert not writer.is_closing()
+    await f.remove(ctx)
+    writer.write(b"b")                            # flows again; the dropped bytes stay dropped
+    assert await asyncio.wait_for(reader.readexactly(4), 2) == b"pong"
+    await asyncio.sleep(0.05)
+    assert seen["data"] == b"ab"
+    added = [e.data["stream"] for e in timeline.events(source="proxy:net") if e.kind == "toxic_added"]
+    assert sorted(added) == ["downstream", "upstream"]
+    writer.close()
+
+
+async def test_a_peer_close_is_held(connected):
     """The client closes during the blackhole: the server sees no FIN (a half-open connection)."""
-    upstream, seen = recorder
-    timeline = Timeline()
-    link = ToxiproxyLink("net", {}, timeline)
-    addr = await link.start([upstream])
-    try:
-        ctx = FaultContext(timeline, links={"net": link})
-        reader, writer = await asyncio.open_connection(*addr)
-        writer.write(b"a")
-        await asyncio.wait_for(reader.readexactly(4), 2)
-        f = Blackhole()
-        await f.apply(ctx)
-        writer.close()
-        await asyncio.sleep(0.4)
-        assert not seen["eof"]
-        await f.remove(ctx)                           # the held close goes through
-        for _ in range(40):
-            if seen["eof"]:
-                break
-            await asyncio.sleep(0.05)
-        assert seen["eof"]
-    finally:
-        await link.stop()
+    _, ctx, _, writer, seen = connected
+    f = Blackhole()
+    await f.apply(ctx)
+    writer.close()
+    await asyncio.sleep(0.4)
+    assert not seen["eof"]
+    await f.remove(ctx)                           # the held close goes through
+    for _ in range(40):
+        if seen["eof"]:
+            break
+        await asyncio.sleep(0.05)
+    assert seen["eof"]
