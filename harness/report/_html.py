@@ -16,15 +16,16 @@ PAGE = "https://socket.io/docs/v4/troubleshooting-connection-issues/"
 
 __all__ = ["write_html", "render_html"]
 
+PAIR_CSS = ".pair{display:flex;gap:1em;align-items:flex-start}.pair>div{flex:1;min-width:0}.pair svg{width:100%;height:auto}"
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 .reproduced,.works{background:#dff5df}.not-reproduced,.error{background:#fadada}.control-failed{background:#fbe9c8}
 .skipped{background:#eee}.exposed{background:#fadada}.ok{background:#dff5df}.inconclusive{background:#fbe9c8}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;font-size:12px}
 details{margin:.3em 0}h2{margin-top:2em}.muted{color:#777}
-.pair{display:flex;gap:1em;align-items:flex-start}.pair>div{flex:1;min-width:0}.pair svg{width:100%;height:auto}
+{PAIR}
 table.network td{padding:1px 6px;font-size:12px}tr.bad td{color:#b02a1c}.filters select{margin-right:1em}
-"""
+""".replace("{PAIR}", PAIR_CSS)
 
 _FILTER_JS = """
 function sfFilter(){var v=document.getElementById('f-verdict').value,d=document.getElementById('f-doc').value,

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from html import escape
 
-from ._html import _networks, _pictures
+from ._html import PAIR_CSS, _networks, _pictures
 
 __all__ = ["scenario_extra_html"]
 
-_STYLE = ("<style>.sf-pair{display:flex;gap:1em;align-items:flex-start}.sf-pair>div{flex:1;min-width:0}"
-          ".sf-pair svg{width:100%;height:auto}</style>")
+_STYLE = f"<style>{PAIR_CSS}</style>"   # pytest-html's page has none of the report's CSS
 
 
 def scenario_extra_html(result: dict) -> str:
@@ -22,4 +21,4 @@ def scenario_extra_html(result: dict) -> str:
     head = (f"<p><b>{escape(str(result.get('verdict')))}</b>: {escape(str(result.get('reason') or ''))}"
             f" <i>({escape(str(result.get('doc') or ''))})</i></p>")
     body = (_pictures(main_events, control_events, open_=True) + _networks(main_events, control_events))
-    return _STYLE + head + body.replace("class='pair'", "class='pair sf-pair'")
+    return _STYLE + head + body
