@@ -23,7 +23,9 @@ class CheckOutcome:
         head = f"[{self.state.upper():<12}] {self.info.title}  ({self.info.doc})"
         lines = [head]
         if self.state == "skipped":
-            return head + f"\n               skipped: {self.info.skipped}"
+            # skipped before it ran (a missing need), or every case skipped itself (e.g. nginx not installed)
+            why = self.info.skipped or self.cells[0][2].removeprefix("skipped: ")
+            return head + f"\n               skipped: {why}"
         if self.state == "exposed":
             lines.append(_wrap("your users see: " + self.info.users_see))
         for case_id, state, evidence in self.cells:
@@ -35,7 +37,8 @@ class CheckOutcome:
 
     def to_dict(self) -> dict:
         return {"name": self.info.name, "title": self.info.title, "doc": self.info.doc, "state": self.state,
-                "users_see": self.info.users_see, "fix": self.info.fix, "skipped": self.info.skipped,
+                "users_see": self.info.users_see, "fix": self.info.fix, "skipped": self.info.skipped or (self.cells[0][2].removeprefix("skipped: ")
+                                                 if self.state == "skipped" and self.cells else None),
                 "cells": [{"case": c, "state": s, "evidence": e} for c, s, e in self.cells]}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._build import Coverage, HeadingCoverage
+from ._sources import split_doc, thread_url
 
 __all__ = ["render"]
 
@@ -74,10 +75,13 @@ def render(coverage: Coverage, page_label: str, scenarios_label: str) -> str:
     if coverage.beyond:
         lines += ["", "## Beyond the page", "",
                   "Failures users report in the issue trackers that the page does not name "
-                  "(`scenarios/beyond-the-page/`, each scenario's `doc:` names its topic).", "",
-                  "| topic | scenario | latest verdicts |", "|---|---|---|"]
-        lines += [f"| {s.doc.removeprefix('Beyond the page: ')} | `{s.name}` ({s.file}) | {s.verdict_text} |"
-                  for s in coverage.beyond]
+                  "(`scenarios/beyond-the-page/`, each scenario's `doc:` names its topic and the issue threads "
+                  "users report it in).", "",
+                  "| topic | scenario | reported in | latest verdicts |", "|---|---|---|---|"]
+        for s in coverage.beyond:
+            topic, threads = split_doc(s.doc)
+            links = ", ".join(f"[{t}]({thread_url(t)})" for t in threads) or "-"
+            lines.append(f"| {topic} | `{s.name}` ({s.file}) | {links} | {s.verdict_text} |")
         findings = [(s.name, f) for s in coverage.beyond for f in s.findings()]
         if findings:
             lines += ["", "What the scenarios measured beside the users' reports:", ""]

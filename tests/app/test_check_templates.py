@@ -99,3 +99,14 @@ def test_no_symptom_without_a_connection_is_not_ok(name, state):
     assert outcome.state == state
     if state == "inconclusive":
         assert "no client connected to the app" in outcome.text() and "server error" in outcome.text()
+
+
+def test_a_check_whose_cases_all_skipped_says_why():
+    """A case skips itself (a proxy not installed, a peer missing): the check prints that reason, not None."""
+    check = next(c for c in load_checks(VALUES, set(NEEDS), ["tls-termination"]))
+    case = check.cases[0]
+    result = CaseResult(case, "skipped", "nginx is not installed", None, None, 0.0)
+    outcome = outcome_of(check, [result])
+    assert outcome.state == "skipped"
+    assert "skipped: nginx is not installed" in outcome.text()
+    assert outcome.to_dict()["skipped"] == "nginx is not installed"

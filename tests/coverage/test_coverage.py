@@ -7,6 +7,7 @@ import pytest
 
 from harness.cli import main
 from harness.coverage import HEADINGS_COPY, build, read_headings
+from harness.coverage._sources import split_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_PAGE = ROOT.parent / "shared" / "reference" / "troubleshooting-connection-issues.md"
@@ -130,7 +131,8 @@ def test_every_hand_kept_note_names_a_heading_of_the_page():
 def test_beyond_the_page_is_a_section_of_its_own_not_unmatched(tmp_path, capsys):
     (tmp_path / "page.md").write_text("## Problem: A\n")
     _scenario(tmp_path / "scenarios", "s", "one", "Problem: A")
-    _scenario(tmp_path / "scenarios", "beyond-the-page", "half-open", "Beyond the page: a half-open connection",
+    _scenario(tmp_path / "scenarios", "beyond-the-page", "half-open",
+              "Beyond the page: a half-open connection (socketio/socket.io#2769, socketio/socket.io-client#1133)",
               "Measured here: the first disconnect is the heartbeat's.")
     _scenario(tmp_path / "scenarios", "other", "stray", "Beyond the page: elsewhere")
     coverage = build(read_headings(tmp_path / "page.md"), tmp_path / "scenarios")
@@ -139,6 +141,18 @@ def test_beyond_the_page_is_a_section_of_its_own_not_unmatched(tmp_path, capsys)
     code, text = _run(tmp_path)
     assert code == 0
     assert "## Beyond the page" in text and "| a half-open connection | `half-open` (" in text
+    assert ("[socketio/socket.io#2769](https://github.com/socketio/socket.io/issues/2769), "
+            "[socketio/socket.io-client#1133](https://github.com/socketio/socket.io-client/issues/1133)") in text
     assert "1 more reproduce failures beyond the page" in text
     assert "Measured here: the first disconnect is the heartbeat's." in text
     assert "half-open" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("doc, topic, threads", [
+    ("Beyond the page: a cut (a/b#1, c-d/e.f#22)", "a cut", ["a/b#1", "c-d/e.f#22"]),
+    ("Beyond the page: a cut", "a cut", []),
+    ("Beyond the page: compression (one side only)", "compression (one side only)", []),   # not threads: kept
+    ("Beyond the page: x (a/b#1, see below)", "x (a/b#1, see below)", []),
+])
+def test_a_beyond_doc_splits_into_topic_and_threads(doc, topic, threads):
+    assert split_doc(doc) == (topic, threads)
