@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from ..errors import SymptomMismatch
 from ._connection import connect_error, connected, never_connects, reconnected
+from ._console import console
 from ._disconnect import disconnect, no_disconnect
 from ._events import event_lost, event_received
 from ._http import http
@@ -51,6 +52,7 @@ SYMPTOMS: dict[str, Callable[[Observation, dict], Evidence]] = {
     "wire_sequence": wire_sequence,
     "transport_names": transport_names,
     "socket_ids": socket_ids,
+    "console": console,
 }
 
 SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
@@ -73,6 +75,8 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
     "transport_names": {"client": int, "side": str, "before": (str, list), "after": str},
     "socket_ids": {"client": _INDEX_OR_ANY, "min_count": int, "distinct": bool, "session_from": str,
                    "session_key": str},
+    "console": {"client": _INDEX_OR_ANY, "type": str, "text": str, "text_contains": str, "text_matches": str,
+                "min_count": int},
 }
 
 SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
