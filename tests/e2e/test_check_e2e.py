@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,3 +79,25 @@ def test_check_a_running_app_by_url():
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def test_compression_hidden_is_exposed_only_when_the_app_compresses():
+    """node-chat with CHAT_DEFLATE=1 (perMessageDeflate on, as a user would set it) is exposed; at socket.io's
+    default (off) the same check is OK."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    args = SOCKFAULT + ["-j", "1", "--server", "node index.js", "--only", "compression-hidden"]
+    on = subprocess.run(args, cwd=CHAT, capture_output=True, text=True, timeout=120, env=dict(env, CHAT_DEFLATE="1"))
+    assert "[EXPOSED" in on.stdout and "probe error" in on.stdout, on.stdout + on.stderr
+    off = subprocess.run(args, cwd=CHAT, capture_output=True, text=True, timeout=120, env=env)
+    assert "[OK" in off.stdout and "websocket" in off.stdout.split("[OK", 1)[1], off.stdout + off.stderr
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(), reason="no nginx")
+def test_tls_termination_exposes_python_socketio_not_node():
+    """Behind nginx terminating TLS without X-Forwarded-Proto: python-socketio (same-origin default) refuses
+    the https Origin with 400; socket.io on Node checks no Origin and connects."""
+    python_app = ROOT / "tests" / "apps" / "python-chat"
+    done = _check("--server", f"{sys.executable} app.py", "--only", "tls-termination", cwd=python_app)
+    assert "[EXPOSED" in done.stdout and "description=400" in done.stdout, done.stdout + done.stderr
+    node = _check("--server", "node index.js", "--only", "tls-termination")
+    assert "[OK" in node.stdout and "connected as" in node.stdout, node.stdout + node.stderr

@@ -1,5 +1,6 @@
 // An ordinary chat app: Express serves the page, socket.io relays messages. It knows nothing
-// of sockfault; CHAT_RECOVERY=1 turns on connection state recovery, as a user would in code.
+// of sockfault; CHAT_RECOVERY=1 turns on connection state recovery, CHAT_DEFLATE=1 websocket
+// compression (permessage-deflate), as a user would in code.
 const path = require('path');
 const http = require('http');
 const express = require('express');
@@ -11,6 +12,7 @@ const io = new Server(server, {
   pingInterval: 10000,
   pingTimeout: 5000,
   connectionStateRecovery: process.env.CHAT_RECOVERY === '1' ? { maxDisconnectionDuration: 60000 } : undefined,
+  perMessageDeflate: process.env.CHAT_DEFLATE === '1' ? { threshold: 1024 } : undefined,
 });
 
 app.use(express.static(path.join(__dirname, 'public')));
