@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._http2 import HTTP2_OPTION, check_http2
 from ..errors import ScenarioError
 from ..faults import FAULTS, load_fault
 from ..peers import page_spec, resolve_peer
@@ -208,10 +209,22 @@ class _Builder:
                 from None
         if role == "server" and ("url_path" in raw or "target" in raw):
             raise self.err("`url_path` and `target` are client settings", raw, "url_path" if "url_path" in raw else "target")
+        if role == "server":
+            self.check_http2(raw, spec.family, line)
         return PeerConfig(spec=spec, options=copy.deepcopy(dict(raw.get("options", {}))),
                           namespaces=tuple(raw.get("namespaces", [])), url_path=raw.get("url_path", ""),
                           target=raw.get("target", "proxy"), line=line or 0, page=str(raw.get("page", "")),
                           actions=tuple(copy.deepcopy(list(raw.get("actions", [])))), raw=dict(raw))
+
+    def check_http2(self, raw: dict, family: str, line: int | None) -> None:
+        options = raw.get("options")
+        problem = check_http2(options, family) if isinstance(options, dict) else None
+        if problem:
+            message, key, choices = problem
+            value = options.get(HTTP2_OPTION)
+            at = line_of(value, key) if key is not None and isinstance(value, dict) else None
+            raise ScenarioError(message, self.file, at or line_of(options, HTTP2_OPTION, line_of(raw, "options", line)),
+                                choices)
 
     def check_peer_keys(self, raw: dict, role: str, line: int | None) -> None:
         wrong = [k for k in APP_KEYS if k in raw] if role == "client" else \

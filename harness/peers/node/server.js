@@ -3,6 +3,7 @@
 // usage: node server.js sio-4.8.1
 const http = require('http');
 const https = require('https');
+const http2 = require('http2');
 const { loadAlias, out, sizeOf, safe: jsonSafe, hasBinary, serve } = require('./_jsonlines');
 
 const alias = process.argv[2] || 'sio-4.8.1';
@@ -84,10 +85,13 @@ function start(cmd) {
   delete opts.$block_ms_on;
   const tls = opts.$tls || null;   // {cert, key} (PEM): listen on https (the runner makes a self-signed pair)
   delete opts.$tls;
+  const h2 = opts.$http2 || null;  // {allowHTTP1, enableConnectProtocol}: Node's http2 server (h2c without $tls)
+  delete opts.$http2;
   // What `new Server(port)` does: any request outside the Socket.IO path gets an empty 404
   // (engine.io hands such requests to the listeners that were there before it attached).
   const notFound = (req, res) => { res.writeHead(404); res.end(); };
-  httpServer = tls ? https.createServer({ cert: tls.cert, key: tls.key }, notFound) : http.createServer(notFound);
+  if (h2) httpServer = http2Server(h2, tls, notFound);
+  else httpServer = tls ? https.createServer({ cert: tls.cert, key: tls.key }, notFound) : http.createServer(notFound);
   if (tls) {
     httpServer.on('tlsClientError', (err) => out({ event: 'tls_error', code: err.code, message: String(err.message) }));
   }
@@ -101,10 +105,28 @@ function start(cmd) {
   }
   httpServer.on('error', (e) => out({ event: 'error', cmd: 'start', message: String(e && e.message) }));
   httpServer.listen(cmd.port || 0, cmd.host || '127.0.0.1', () => {
-    out({ event: 'listening', port: httpServer.address().port, tls: !!tls,
+    out({ event: 'listening', port: httpServer.address().port, tls: !!tls, http2: h2 || undefined,
       path: typeof io.path === 'function' ? io.path() : opts.path,
       options: effective(eng, opts) });
   });
+}
+
+// `http2.createSecureServer({allowHTTP1, settings: {enableConnectProtocol}})` as socket.io's docs show it
+// (http2.createServer, cleartext h2c, without $tls). Reported: each TLS connection's ALPN result, and each
+// extended CONNECT (RFC 8441: a WebSocket over an h2 stream) with the status the server answered.
+function http2Server(h2, tls, notFound) {
+  const settings = { enableConnectProtocol: !!h2.enableConnectProtocol };
+  const server = tls
+    ? http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: !!h2.allowHTTP1, settings }, notFound)
+    : http2.createServer({ settings }, notFound);
+  if (tls) server.on('secureConnection', (s) => out({ event: 'tls_connection', alpn: s.alpnProtocol || null }));
+  server.on('stream', (stream, headers) => {
+    if (headers[':method'] !== 'CONNECT') return;
+    const ev = { event: 'http2_connect', protocol: headers[':protocol'] || null, path: headers[':path'] || null };
+    stream.on('close', () => out(Object.assign(ev, { status: stream.sentHeaders ? stream.sentHeaders[':status'] : null,
+      rst: stream.rstCode })));
+  });
+  return server;
 }
 
 function safe(v) {
