@@ -60,25 +60,22 @@ class WireView:
         return match
 
     async def _wait(self, predicate, timeout: float, kind: str | None, fields: dict) -> Event:
-        # Timeline.wait_for runs its predicate over past events under the timeline's lock, so a
-        # predicate that reads the timeline (p.transports(), app.events()) would deadlock there:
-        # it only wakes us on "anything newer than what we read"; the match runs here, unlocked.
+        # the match runs here, unlocked (a predicate may read the timeline: p.transports(),
+        # app.events()); Timeline.wait_for only wakes us on any event past what we read, and
+        # only the new ones are read (a long run's old events are on disk)
         match = self._matcher(predicate, kind, fields)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         seen = 0
         event = None
         while event is None:
-            events = self.timeline.events()
-            event = next((e for e in events[seen:] if match(e)), None)
-            seen = len(events)
+            events = self.timeline[seen:]
+            event = next((e for e in events if match(e)), None)
+            seen += len(events)
             remaining = deadline - loop.time()
             if event is not None or remaining <= 0:
                 break
-            last_t = events[-1].t if events else float("-inf")
-            same_t = [e for e in events[-8:] if e.t == last_t]      # events can share a clock reading
-            await self.timeline.wait_for(
-                lambda e: e.t > last_t or (e.t == last_t and all(e is not x for x in same_t)), remaining)
+            await self.timeline.wait_for(lambda e: True, remaining, after=seen)
         if event is None:
             what = ", ".join([f"kind={kind!r}"] * (kind is not None) + [f"{k}={v!r}" for k, v in fields.items()]
                              + ["predicate"] * (predicate is not None)) or "any event"
