@@ -113,7 +113,8 @@ function start(cmd) {
 
 // `http2.createSecureServer({allowHTTP1, settings: {enableConnectProtocol}})` as socket.io's docs show it
 // (http2.createServer, cleartext h2c, without $tls). Reported: each TLS connection's ALPN result, and each
-// extended CONNECT (RFC 8441: a WebSocket over an h2 stream) with the status the server answered.
+// extended CONNECT (RFC 8441: a WebSocket over an h2 stream) with the status the server answered (Node's
+// compatibility layer answers 405 to a CONNECT when nothing listens for 'connect': engine.io does not).
 function http2Server(h2, tls, notFound) {
   const settings = { enableConnectProtocol: !!h2.enableConnectProtocol };
   const server = tls
@@ -122,9 +123,11 @@ function http2Server(h2, tls, notFound) {
   if (tls) server.on('secureConnection', (s) => out({ event: 'tls_connection', alpn: s.alpnProtocol || null }));
   server.on('stream', (stream, headers) => {
     if (headers[':method'] !== 'CONNECT') return;
-    const ev = { event: 'http2_connect', protocol: headers[':protocol'] || null, path: headers[':path'] || null };
+    // an `http` exchange as a proxy or the probe records one (symptom `http: {source: any, method: CONNECT}`)
+    const ev = { event: 'http', method: 'CONNECT', protocol: headers[':protocol'] || null, url: headers[':path'] || null,
+      http2: true };
     stream.on('close', () => out(Object.assign(ev, { status: stream.sentHeaders ? stream.sentHeaders[':status'] : null,
-      rst: stream.rstCode })));
+      rst_code: stream.rstCode })));
   });
   return server;
 }
