@@ -43,6 +43,9 @@ VERSIONS = {
         ("cors-v2-reflects-origin",
          "socket.io 2.x reflects the request's Origin by default: CORS errors start with 3.x, where `cors` is explicit"),
         ("cors-websocket-only", "CORS does not apply to a WebSocket-only client"),
+        ("cors-v2-4-0-default",
+         "socket.io 2.4.0 alone allows no Origin by default (`origins: []`, the CVE-2020-28481 fix): a "
+         "cross-origin page gets 403 {\"code\":4,\"message\":\"Forbidden\"}; 2.3.0 and 2.4.1 (the revert) reflect it"),
     ],
     "You didn't enable sticky sessions (in a multi server setup)": [
         ("sticky-sessions-balance",
