@@ -21,6 +21,7 @@ from .faults import FaultContext, load_fault
 from .links import ProxyLink, load_link
 from .peers import PeerPool, PeerProcess, unavailable_reason
 from .peers.app import AppServer
+from .peers._catalog import CLOSED_PORT_FIELD
 from .results import CheckResult, RunResult
 from .scenario import Case, Expectation
 from .services import SERVICES, substitute
@@ -175,7 +176,7 @@ class Run:
 
     async def _start_peers(self) -> None:
         acquire = [self._app(self._with_services(s.spec)) if s.spec.app else self.pool.acquire(s.spec) for s in self.case.servers] + \
-                  [self.pool.acquire(c.spec) for c in self.case.clients]
+                  [self.pool.acquire(self._client_spec(i, c.spec)) for i, c in enumerate(self.case.clients)]
         outcomes = await asyncio.gather(*acquire, return_exceptions=True)
         peers = [o for o in outcomes if isinstance(o, (PeerProcess, AppServer))]
         n = len(self.case.servers)
@@ -197,6 +198,20 @@ class Run:
             self.services.append(service)   # before start(): a cancelled start is still stopped
             self.timeline.add(f"service:{name}", "listening", await service.start())
             self.service_fields.update(service.fields)
+
+    def _client_spec(self, index: int, spec):
+        """A client's `env` with {closed_port} filled in (a 127.0.0.1 port bound and released here, so
+        nothing listens on it: HTTP_PROXY=http://127.0.0.1:{closed_port} is a proxy that is down),
+        recorded on the timeline (runner `client_env`)."""
+        if not spec.env:
+            return spec
+        if any(CLOSED_PORT_FIELD in v for _, v in spec.env):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = str(probe.getsockname()[1])
+            spec = dataclasses.replace(spec, env=tuple((k, v.replace(CLOSED_PORT_FIELD, port)) for k, v in spec.env))
+        self.timeline.add("runner", "client_env", {"client": index, "env": dict(spec.env)})
+        return spec
 
     def _with_services(self, spec):
         """An app's `app`/`env` with the services' {fields} (e.g. {redis_url}) filled in."""

@@ -17,6 +17,7 @@ from ..errors import ScenarioError
 
 __all__ = ["PEER_FAMILIES", "PeerSpec", "resolve_peer", "page_spec", "installed_peers", "unavailable_reason", "NODE_DIR"]
 
+CLOSED_PORT_FIELD = "{closed_port}"   # in a client's `env` values: a free 127.0.0.1 port nothing listens on
 NODE_DIR = Path(__file__).parent / "node"
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY_PYTHON = ROOT / ".venv-sio4"   # python-socketio 4.x (Engine.IO 3) in its own virtualenv, built by make
@@ -54,6 +55,7 @@ class PeerSpec:
     cwd: str | None = None
     max_spares: int = 2   # warm spares worth keeping: a browser peer holds ~0.9 GB, so one
     app: Any = None       # family "app": its AppConfig (harness/peers/app), started once per run, never warm
+    env: tuple[tuple[str, str], ...] = ()   # a client's `env:`: extra environment of its process (never warm)
 
 
 @lru_cache(maxsize=None)

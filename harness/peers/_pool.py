@@ -16,6 +16,11 @@ from ._process import PeerProcess
 __all__ = ["PeerPool"]
 
 _NEVER_WARM = ("command", "app")   # users' programs: started when a run asks for one, never ahead
+# a client with its own `env` (HTTP_PROXY, ...) is started for its run too: a spare would outlive it
+
+
+def _key(spec: PeerSpec) -> tuple:
+    return spec.argv, spec.env
 
 
 class PeerPool:
@@ -25,7 +30,7 @@ class PeerPool:
         self._closed = False
 
     async def acquire(self, spec: PeerSpec) -> PeerProcess:
-        queue = self._idle.setdefault(spec.argv, [])
+        queue = self._idle.setdefault(_key(spec), [])
         peer = None
         while queue and peer is None:
             task = queue.pop(0)
@@ -43,9 +48,9 @@ class PeerPool:
         return peer
 
     def _refill(self, spec: PeerSpec) -> None:
-        if self.spares <= 0 or self._closed or spec.family in _NEVER_WARM:
+        if self.spares <= 0 or self._closed or spec.family in _NEVER_WARM or spec.env:
             return
-        queue = self._idle.setdefault(spec.argv, [])
+        queue = self._idle.setdefault(_key(spec), [])
         while len(queue) < min(self.spares, spec.max_spares):
             queue.append(asyncio.ensure_future(self._start(spec)))
 

@@ -64,7 +64,7 @@ class PeerProcess:
             proc = await asyncio.create_subprocess_exec(
                 *spec.argv, cwd=spec.cwd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=1 << 24,
-                env=dict(os.environ, TMPDIR=tmpdir))
+                env={**os.environ, **dict(spec.env), "TMPDIR": tmpdir})
         except OSError as exc:
             forget_dir(tmpdir)
             raise PeerError(f"cannot start {' '.join(spec.argv)}: {exc}", spec.label) from None

@@ -195,7 +195,7 @@ class _Builder:
             raw = {"peer": raw}
         self.check_peer_keys(raw, role, line)
         try:
-            if any(k in raw for k in APP_KEYS):
+            if any(k in raw for k in APP_KEYS if not (role == "client" and k == "env")):
                 spec = app_spec(raw, self.file)
             elif "page" in raw:
                 spec = page_spec(str(raw["page"]))
@@ -207,6 +207,8 @@ class _Builder:
         except ValueError as exc:  # shlex: `command: node "unclosed`
             raise ScenarioError(f"command {raw.get('command')!r}: {exc}", self.file, line_of(raw, "command", line)) \
                 from None
+        if role == "client" and "env" in raw:
+            spec = dataclasses.replace(spec, env=self.client_env(raw))
         if role == "server" and ("url_path" in raw or "target" in raw):
             raise self.err("`url_path` and `target` are client settings", raw, "url_path" if "url_path" in raw else "target")
         if role == "server":
@@ -226,8 +228,30 @@ class _Builder:
             raise ScenarioError(message, self.file, at or line_of(options, HTTP2_OPTION, line_of(raw, "options", line)),
                                 choices)
 
+    def client_env(self, raw: dict) -> tuple[tuple[str, str], ...]:
+        """A client's `env:` (NAME: string or number): extra environment of its process, e.g. HTTP_PROXY;
+        {closed_port} in a value is a free port nothing listens on."""
+        env = raw["env"]
+        if not isinstance(env, dict):
+            raise self.err("a client's `env` is a mapping of NAME: value (e.g. env: {HTTP_PROXY: "
+                           "\"http://127.0.0.1:{closed_port}\"})", raw, "env")
+        out = []
+        for name, value in env.items():
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise self.err(f"env: {name!r} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
+                               env, name)
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                kind = "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else type(value).__name__
+                raise self.err(f"env {name}: a string or a number, not {kind}", env, name)
+            fields = set(re.findall(r"\{[a-z_]+\}", str(value))) - {"{closed_port}"}
+            if fields:
+                raise self.err(f"env {name}: unknown field {sorted(fields)[0]} in a client's env", env, name,
+                               ["{closed_port}"])
+            out.append((name, str(value)))
+        return tuple(out)
+
     def check_peer_keys(self, raw: dict, role: str, line: int | None) -> None:
-        wrong = [k for k in APP_KEYS if k in raw] if role == "client" else \
+        wrong = [k for k in APP_KEYS if k in raw and k != "env"] if role == "client" else \
             [k for k in ("page", "actions") if k in raw]
         if wrong:
             owner = "an app server (`server:`)" if role == "client" else "a page client (`client:`)"
@@ -252,11 +276,12 @@ class _Builder:
         merged = {"peer": peer.spec.label if peer.spec.family != "command" else None,
                   "command": peer.spec.argv and " ".join(peer.spec.argv) if peer.spec.family == "command" else None,
                   "options": {**peer.options, **raw.get("options", {})}, "namespaces": list(peer.namespaces),
-                  "url_path": raw.get("url_path", peer.url_path), "target": raw.get("target", peer.target)}
+                  "url_path": raw.get("url_path", peer.url_path), "target": raw.get("target", peer.target),
+                  "env": raw["env"] if "env" in raw else dict(peer.spec.env) or None}   # a control's env replaces it
         if "peer" in raw or "command" in raw:
             merged["peer"], merged["command"] = raw.get("peer"), raw.get("command")
         if role == "server":
-            merged.pop("url_path"), merged.pop("target")
+            merged.pop("url_path"), merged.pop("target"), merged.pop("env")
         merged = {k: v for k, v in merged.items() if v is not None}
         return dataclasses.replace(self.peer(merged, role, [raw], 0), line=line_of(parent, role) or peer.line)
 

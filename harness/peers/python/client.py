@@ -55,6 +55,9 @@ async def connect(cmd):
         "randomizationFactor": ("randomization_factor", float)}.items() if k in o}
     if "ssl_verify" in o:      # python-socketio's own name: False accepts any certificate
         ckw["ssl_verify"] = bool(o["ssl_verify"])
+    if o.get("trust_env"):     # aiohttp reads HTTP(S)_PROXY / NO_PROXY only with trust_env (python-engineio's
+        import aiohttp         # own session has it off): python-socketio's documented way, an http_session
+        ckw["http_session"] = aiohttp.ClientSession(trust_env=True)
     client = _Client(**ckw)
     url, ns = _split(cmd["url"])
     state.update(client=client, ns=ns)
