@@ -31,3 +31,12 @@ def test_a_missing_package_or_browser_is_a_reason_to_skip(monkeypatch):
     monkeypatch.setattr(_chromium, "CHROMIUM", "/nonexistent/chromium")
     reason = unavailable_reason(resolve_peer("browser@4.8.1", "client"))
     assert reason and "/nonexistent/chromium not found" in reason
+
+
+def test_the_2_4_0_cors_versions_resolve_and_2_4_is_ambiguous():
+    assert resolve_peer("node@2.4.0", "server").argv[-1] == "sio-2.4.0"     # origins [] by default
+    assert resolve_peer("node@2.3.0", "server").argv[-1] == "sio-2.3.0"
+    assert resolve_peer("browser@2.3.0", "client").argv[-1] == "sioc-2.3.0"
+    with pytest.raises(ScenarioError) as info:
+        resolve_peer("node@2.4", "server")         # 2.4.0 and 2.4.1
+    assert "node@2.4.0" in info.value.choices and "node@2.4.1" in info.value.choices
