@@ -50,6 +50,8 @@ def _schema_at(path: list) -> dict:
     while "$ref" in node:
         node = defs[node["$ref"].split("/")[-1]]
     for option in node.get("oneOf", []):
+        while "$ref" in option:   # a cell's control: a $ref to the mapping, or null
+            option = defs[option["$ref"].split("/")[-1]]
         if option.get("type") == "object":
             return option
     return node
