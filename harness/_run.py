@@ -252,6 +252,7 @@ class Run:
         upstreams = self.server_addresses
         for config, cls in reversed(list(zip(self.case.proxies, classes))):
             link = cls(config.name, config.options, self.timeline)
+            link.planned_faults = list(self.faults.values())   # e.g. the http link picks its engine from them
             self.links[config.name] = link
             address = await link.start(upstreams)
             self.timeline.add(link.source, "listening", {"kind": config.kind, "address": list(address),

@@ -29,6 +29,9 @@ class ProxyLink(ABC):
     """One proxy in the chain. `upstreams` has one (host, port) per server behind it."""
 
     kind: ClassVar[str]
+    # the run's fault objects (applied at start or later), set by the runner before start():
+    # a link may choose how to serve from what could be applied to it (the http link's engine)
+    planned_faults: list[Any] = []
 
     def __init__(self, name: str, options: dict[str, Any], timeline: Timeline):
         self.name, self.options, self.timeline = name, options, timeline
