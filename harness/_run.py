@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import socket
 import time
 import traceback
@@ -15,7 +16,7 @@ from typing import Callable
 
 from ._steps import run_step
 from ._timescale import SCALE, server_options, scaled_options, uncompressed_reason
-from ._tls import SCHEME_OPTION, TLS_OPTION, self_signed, wants_tls, with_ca, with_origin
+from ._tls import HOST_OPTION, PAGE_ORIGIN_OPTION, SCHEME_OPTION, TLS_OPTION, self_signed, wants_tls, with_ca, with_origin
 from .errors import HarnessError, PeerError, SymptomMismatch
 from .faults import FaultContext, load_fault
 from .links import ProxyLink, load_link
@@ -99,6 +100,15 @@ class Run:
         scheme = options.pop(SCHEME_OPTION, None) or ("https" if self._reaches_tls(config.target) else "http")
         if scheme not in ("http", "https"):
             raise HarnessError(f"client {index}: option {SCHEME_OPTION} is http or https, not {scheme!r}")
+        name = options.pop(HOST_OPTION, None) or host
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9.-]+", name):
+            raise HarnessError(f"client {index}: option {HOST_OPTION} is a host name (e.g. sio.test), not {name!r}")
+        host = name
+        page = options.get(PAGE_ORIGIN_OPTION)
+        if page is not None and (config.spec.family != "browser" or not isinstance(page, str)
+                                 or not re.fullmatch(r"https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.test", page)):
+            raise HarnessError(f"client {index}: option {PAGE_ORIGIN_OPTION} is http(s)://<name>.test, for a "
+                               f"browser client (its page's origin; Chromium maps *.test to 127.0.0.1), not {page!r}")
         url = f"{scheme}://{host}:{port}{config.url_path}"
         options = with_origin(options, f"{scheme}://{host}:{port}")
         self.timeline.add("runner", "connect", {"client": index, "url": url, "options": options})

@@ -14,12 +14,15 @@ from typing import Any
 
 from ._placeholders import replace_placeholder
 
-__all__ = ["TLS_OPTION", "CA_PLACEHOLDER", "SCHEME_OPTION", "ORIGIN_PLACEHOLDER", "with_origin", "Certificate", "self_signed", "with_ca", "wants_tls"]
+__all__ = ["TLS_OPTION", "CA_PLACEHOLDER", "SCHEME_OPTION", "ORIGIN_PLACEHOLDER", "HOST_OPTION", "PAGE_ORIGIN_OPTION", "with_origin", "Certificate", "self_signed", "with_ca", "wants_tls"]
 
 TLS_OPTION = "$tls"            # server option: "self-signed" (true works too)
 CA_PLACEHOLDER = "$tls_ca"     # client option value {$tls_ca: true}: the run's certificate, PEM
 SCHEME_OPTION = "$scheme"      # client option: http | https, the URL's scheme whatever the server speaks
 ORIGIN_PLACEHOLDER = "$url_origin"   # client option value {$url_origin: true}: scheme://host:port of its URL
+HOST_OPTION = "$host"          # client option: the URL's host name instead of 127.0.0.1, e.g. sio.test (a browser
+                               # peer maps *.test to 127.0.0.1; no potentially-trustworthy loopback exemption)
+PAGE_ORIGIN_OPTION = "$page_origin"   # browser client option: https://page.test, where its page is served from
 
 
 @dataclass(frozen=True)

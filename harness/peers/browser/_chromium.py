@@ -9,6 +9,9 @@ __all__ = ["CHROMIUM", "FLAGS", "launch", "missing_reason"]
 CHROMIUM = os.environ.get("SOCKFAULT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run"]
+# host names for pages and servers that are not 127.0.0.1/localhost, which Chromium treats as potentially
+# trustworthy (no mixed-content blocking): https://page.test:P, http://sio.test:P (.test is reserved, RFC 2606)
+FLAGS.append("--host-resolver-rules=MAP *.test 127.0.0.1")
 
 
 def missing_reason() -> str | None:

@@ -31,6 +31,14 @@ def _relay(event: dict) -> None:
     out(str(event.pop("event", "stdout")), **event)
 
 
+def _on_console(message) -> None:
+    """Every console line to stderr; Chromium's errors and warnings (CORS, Mixed Content, a failed
+    WebSocket) also onto the timeline as `console` events (the `console` symptom reads them)."""
+    print(f"[console.{message.type}] {message.text}", file=sys.stderr, flush=True)
+    if message.type in ("error", "warning"):
+        out("console", type=message.type, text=message.text)
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0].removeprefix("Error: ") if str(exc).strip() else repr(exc)
 
@@ -53,7 +61,7 @@ class BrowserClient:
         self.browser.on("disconnected", self._on_browser_gone)
         launched = time.monotonic()
         self.page = await self.browser.new_page()
-        self.page.on("console", lambda m: print(f"[console.{m.type}] {m.text}", file=sys.stderr, flush=True))
+        self.page.on("console", _on_console)
         self.page.on("pageerror", lambda e: out("error", cmd=None, message=f"page error: {e}"))
         self.page.on("crash", lambda _: out("error", cmd=None, message="the page crashed"))
         # a request Chromium failed (net::ERR_CERT_AUTHORITY_INVALID, a blocked mixed-content request, ...):
@@ -93,11 +101,28 @@ class BrowserClient:
         """Connect options for the browser itself, removed before io(): `$ignore_certificate_errors: true`
         (Chromium accepts any certificate from now on: CDP Security.setIgnoreCertificateErrors)."""
         options = dict(cmd.get("options") or {})
-        if options.pop("$ignore_certificate_errors", False):
+        origin = options.pop("$page_origin", None)
+        if options.pop("$ignore_certificate_errors", False) or str(origin or "").startswith("https:"):
             session = await self.page.context.new_cdp_session(self.page)
             await session.send("Security.setIgnoreCertificateErrors", {"ignore": True})
             out("log", message="certificate errors ignored (CDP Security.setIgnoreCertificateErrors)")
+        if origin is not None:
+            await self._move_page(origin)
         return dict(cmd, options=options)
+
+    async def _move_page(self, origin: str) -> None:
+        """`$page_origin: https://page.test`: serve the page from that scheme and host (a name under
+        .test, which Chromium maps to 127.0.0.1) and reload it there, before io() runs."""
+        scheme, sep, host = str(origin).partition("://")
+        if scheme not in ("http", "https") or not sep or not host.endswith(".test") or "/" in host or ":" in host:
+            raise ValueError(f"$page_origin is http(s)://<name>.test (Chromium maps *.test to 127.0.0.1; "
+                             f"the port is the page's own), not {origin!r}")
+        old = self.site
+        self.site, self.url = await serve_page(self.bundle.path, scheme, host)
+        await old.cleanup()
+        await self.page.goto(self.url)
+        await self.page.wait_for_function("window.sockfault && window.sockfault.ready", timeout=10_000)
+        out("log", message=f"page moved to {self.url}", page=self.url)
 
     async def _real_throttle(self, cmd: dict) -> None:
         """mode: real (docs/browser-peer.md): move to a directly launched Chromium, hide the page."""
