@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "diagnose"))
 
-from _servers import front, serving  # noqa: E402
+from _servers import front, node_h2, serving  # noqa: E402
 from _tls import tls_front  # noqa: E402
 
 from harness.diagnose import SECTIONS  # noqa: E402
@@ -38,6 +38,7 @@ from harness.timeline import Timeline  # noqa: E402
 from proxies.haproxy.link import HaproxyLink  # noqa: E402
 from proxies.http.link import HttpLink  # noqa: E402
 from proxies.nginx.link import NginxLink  # noqa: E402
+from proxies.toxiproxy.link import ToxiproxyLink  # noqa: E402
 
 SOCKFAULT = ROOT / ".venv" / "bin" / "sockfault"
 ORIGIN = "http://page.example"
@@ -80,12 +81,55 @@ def behind(make_link, n_servers: int = 1, spec: str = "node@4.8.1", **options):
     return setup
 
 
-def tls(**options):
+def tls(spec: str = "node@4.8.1", certificate: dict | None = None, **options):
     async def setup(stack, tmp):
-        srv = await _server(stack, "node@4.8.1", **options)
-        port = await stack.enter_async_context(tls_front(srv, tmp))
+        srv = await _server(stack, spec, **options)
+        port = await stack.enter_async_context(tls_front(srv, tmp, **(certificate or {})))
         return f"https://127.0.0.1:{port}"
     return setup
+
+
+def scheme_swapped(to: str):
+    """https:// aimed at the plain port, or http:// at the TLS front's."""
+    async def setup(stack, tmp):
+        srv = await _server(stack, "node@4.8.1")
+        if to == "https":
+            return f"https://{srv[0]}:{srv[1]}"
+        return f"http://127.0.0.1:{await stack.enter_async_context(tls_front(srv, tmp))}"
+    return setup
+
+
+def capped(seconds: float, **options):
+    """node 4.8.1 behind the TCP proxy with the `lifetime` toxic on both streams."""
+    async def setup(stack, tmp):
+        srv = await _server(stack, "node@4.8.1", **options)
+        link = ToxiproxyLink("net", {}, Timeline())
+        url = await stack.enter_async_context(front(link, [srv]))
+        for stream in ("upstream", "downstream"):
+            await link.add_toxic("lifetime", stream, {"lifetime": round(seconds * 1000)}, 1.0, f"cap_{stream}")
+        return url
+    return setup
+
+
+def h2(allow_http1: bool):
+    async def setup(stack, tmp):
+        host, port = await stack.enter_async_context(node_h2(tmp, allow_http1))
+        return f"https://{host}:{port}"
+    return setup
+
+
+def tls_nginx(forwarded_proto: bool):
+    """python-socketio (same-origin default) behind nginx terminating TLS (preset nginx-tls-termination)."""
+    async def setup(stack, tmp):
+        srv = await _server(stack, "python")
+        link = NginxLink("edge", {"preset": "nginx-tls-termination", "forwarded_proto": forwarded_proto}, Timeline())
+        host, port = await link.start([srv])
+        stack.push_async_callback(link.stop)
+        return f"https://{host}:{port}"
+    return setup
+
+
+HIDE_EXTENSIONS = {"addons": [{"rewrite": {"remove_response_headers": ["Sec-WebSocket-Extensions"]}}]}
 
 
 async def nothing_listening(stack, tmp):
@@ -149,6 +193,39 @@ CASES = [
          fails=("heartbeat",), section="heartbeat", exit_code=1, needs="nginx"),
     Case("https-self-signed-verified", "misconfiguration", "https with a self-signed certificate, without --insecure",
          tls(**CORS), ["--origin", ORIGIN], fails=("reachable",), section="not-reachable", exit_code=2),
+    # -- beyond the page ---------------------------------------------------------------------------------
+    Case("lifetime-cap", "misconfiguration", "the TCP proxy closes every connection at 1.2 s whatever the traffic "
+         "(`lifetime` toxic) in front of node 4.8.1 with pingInterval 500 / pingTimeout 500",
+         capped(1.2, pingInterval=500, pingTimeout=500), fails=("heartbeat",), section="beyond-cut", exit_code=1),
+    Case("haproxy-no-tunnel", "misconfiguration", "HAProxy `timeout client/server 0.8s` without `timeout tunnel` "
+         "in front of node 4.8.1 with pingInterval 2000 / pingTimeout 1000",
+         behind(lambda: HaproxyLink("h", {"preset": "haproxy-no-tunnel", "timeout": 0.8}, Timeline()),
+                pingInterval=2000, pingTimeout=1000), fails=("heartbeat",), section="heartbeat", exit_code=1,
+         needs="haproxy"),
+    *[Case(f"https-{name}", "misconfiguration", f"https with a certificate {what}, without --insecure",
+           tls(certificate=cert), fails=("reachable", "certificate"), section="not-reachable", exit_code=2)
+      for name, what, cert in (("unknown-ca", "signed by a CA nobody trusts", {"by_ca": True}),
+                               ("expired", "expired yesterday (self-signed)", {"expired": True}),
+                               ("wrong-name", "for localhost (self-signed), the URL 127.0.0.1", {"names": ("localhost",)}))],
+    Case("https-to-plain-port", "misconfiguration", "https:// aimed at node 4.8.1's plain-HTTP port",
+         scheme_swapped("https"), fails=("reachable", "certificate"), section="not-reachable", exit_code=2),
+    Case("http-to-tls-port", "misconfiguration", "http:// aimed at a TLS port (a TLS front to node 4.8.1)",
+         scheme_swapped("http"), fails=("reachable", "certificate"), section="not-reachable", exit_code=2),
+    Case("http2-only", "misconfiguration", "socket.io 4.8.1 on Node http2.createSecureServer without allowHTTP1, "
+         "--insecure (self-signed)", h2(False), ["--insecure"], fails=("reachable", "http2"),
+         section="not-reachable", warns=("certificate",), exit_code=1),
+    Case("compression-one-side", "misconfiguration", "mitmproxy hiding the 101's Sec-WebSocket-Extensions in front "
+         "of node 4.8.1 with perMessageDeflate {threshold: 1024}",
+         behind(lambda: HttpLink("edge", HIDE_EXTENSIONS, Timeline()), perMessageDeflate={"threshold": 1024}),
+         fails=("compression",), section="beyond-compression", exit_code=1),
+    Case("compression-one-side-v2", "misconfiguration", "the same in front of node 2.4.1 (ws 7: only messages "
+         "over 1 KB are compressed)", behind(lambda: HttpLink("edge", HIDE_EXTENSIONS, Timeline()),
+                                            spec="node@2.4.1", perMessageDeflate={"threshold": 1024}),
+         fails=("compression",), section="beyond-compression", warns=("versions",), exit_code=1),
+    Case("origin-behind-tls-termination", "misconfiguration", "python-socketio (same-origin default) behind nginx "
+         "terminating TLS without X-Forwarded-Proto (preset nginx-tls-termination), --insecure",
+         tls_nginx(False), ["--insecure"], fails=("origin",), section="beyond-origin-tls", warns=("certificate",),
+         exit_code=1, needs="nginx"),
     # -- healthy deployments ----------------------------------------------------------------------------
     *[Case(f"healthy-{spec.replace('@', '-')}", "healthy", f"{spec} with CORS for the page, client {client}",
            direct(spec, **(PY_CORS if spec == "python" else CORS)), ["--origin", ORIGIN, "--client-version", client])
@@ -162,7 +239,15 @@ CASES = [
          behind(haproxy("haproxy-roundrobin"), **CORS), ["--origin", ORIGIN, "--client-version", "4.8.1"],
          needs="haproxy"),
     Case("healthy-https-insecure", "healthy", "https (self-signed certificate, TLS front) to node 4.8.1 with CORS, "
-         "--insecure", tls(**CORS), ["--origin", ORIGIN, "--client-version", "4.8.1", "--insecure"]),
+         "--insecure", tls(**CORS), ["--origin", ORIGIN, "--client-version", "4.8.1", "--insecure"],
+         warns=("certificate",)),
+    Case("healthy-http2-with-http1", "healthy", "socket.io 4.8.1 on Node http2.createSecureServer with allowHTTP1, "
+         "--insecure (self-signed)", h2(True), ["--insecure"], warns=("certificate",)),
+    Case("healthy-compression", "healthy", "mitmproxy passing Sec-WebSocket-Extensions in front of node 4.8.1 with "
+         "perMessageDeflate {threshold: 1024}", behind(lambda: HttpLink("edge", {}, Timeline()),
+                                                      perMessageDeflate={"threshold": 1024})),
+    Case("healthy-tls-termination", "healthy", "python-socketio behind nginx terminating TLS with "
+         "X-Forwarded-Proto, --insecure", tls_nginx(True), ["--insecure"], warns=("certificate",), needs="nginx"),
 ]
 
 

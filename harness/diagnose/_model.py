@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["PASS", "FAIL", "WARN", "NA", "STATUSES", "SCHEMA_VERSION", "Evidence", "Check", "Diagnosis",
-           "SECTIONS"]
+           "SECTIONS", "BEYOND", "beyond"]
 
 PASS, FAIL, WARN, NA = "pass", "fail", "warn", "n/a"
 STATUSES = (PASS, FAIL, WARN, NA)
 SCHEMA_VERSION = "sockfault-diagnose/1"
 EXCERPT = 300
 
-# the page's headings (troubleshooting-connection-issues.md) each check answers
+# the page's headings (troubleshooting-connection-issues.md) each check answers, then "Beyond the page: ..."
 SECTIONS = {
     "not-reachable": "The server is not reachable",
     "plain-websocket": "You are trying to reach a plain WebSocket server",
@@ -26,7 +26,19 @@ SECTIONS = {
     "sticky": "You didn't enable sticky sessions (in a multi server setup)",
     "heartbeat": "Problem: the socket gets disconnected",
     "payload": "You are trying to send a huge payload",
+    # failures users report that the page does not name (the catalogue's scenarios/beyond-the-page/)
+    "beyond-cut": "Beyond the page: a proxy idle or lifetime cut",
+    "beyond-certificate": "Beyond the page: an untrusted certificate or the wrong scheme",
+    "beyond-http2": "Beyond the page: HTTP/2 without HTTP/1.1",
+    "beyond-compression": "Beyond the page: compression on one side only",
+    "beyond-origin-tls": "Beyond the page: python-socketio rejecting the Origin behind TLS termination",
 }
+BEYOND = "Beyond the page"           # the title of the sections the page has no heading for
+
+
+def beyond(section: str) -> bool:
+    """True for a section key the troubleshooting page has no heading for."""
+    return SECTIONS[section].startswith(BEYOND)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ._model import FAIL, NA, PASS, SECTIONS, WARN, Diagnosis
+from ._model import FAIL, NA, PASS, SECTIONS, WARN, Diagnosis, beyond
 
 __all__ = ["render"]
 
@@ -32,8 +32,9 @@ def render(diagnosis: Diagnosis, console: Console | None = None) -> None:
     for check in diagnosis.checks:
         if check.status not in (FAIL, WARN):
             continue
-        console.print(f"[{STYLE[check.status]}]{check.status.upper()}[/] {check.title} "
-                      f"[dim](page: \"{SECTIONS[check.section]}\")[/dim]")
+        where = (f"({SECTIONS[check.section]})" if beyond(check.section) else
+                 f"(page: \"{SECTIONS[check.section]}\")")
+        console.print(f"[{STYLE[check.status]}]{check.status.upper()}[/] {check.title} [dim]{where}[/dim]")
         for e in check.evidence:
             console.print(f"    > {e.request}", markup=False, soft_wrap=True)
             console.print(f"    < {e.response}", markup=False, soft_wrap=True)

@@ -7,7 +7,7 @@ import time
 
 from ._model import NA, Check, Diagnosis, SECTIONS
 from ._target import BadTarget, OutOfBudget, Target
-from .checks import CHECKS, LAST
+from .checks import ALWAYS, CHECKS, LAST
 
 __all__ = ["diagnose"]
 
@@ -24,7 +24,7 @@ async def _timed(check_id: str, module, t: Target) -> Check:
 
 def _section(module) -> str:
     name = module.__name__.rsplit(".", 1)[-1]
-    return name if name in SECTIONS else "not-reachable"
+    return getattr(module, "SECTION", name if name in SECTIONS else "not-reachable")
 
 
 async def diagnose(url: str, *, origin: str | None = None, path: str | None = None, namespace: str | None = None,
@@ -44,14 +44,15 @@ async def diagnose(url: str, *, origin: str | None = None, path: str | None = No
     result.checks.append(first)
     rest = [(cid, m) for cid, m in CHECKS.items() if cid != "reachable" and (not only or cid in only)]
     if t.hello is None:
-        for cid, module in rest:
-            result.checks.append(Check(cid, module.TITLE, _section(module)).set(
-                NA, "not run: no Engine.IO handshake (see reachable)"))
+        for cid, module in rest:                 # the transport's checks (TLS, HTTP/2) need no handshake
+            result.checks.append(await _timed(cid, module, t) if cid in ALWAYS else Check(
+                cid, module.TITLE, _section(module)).set(NA, "not run: no Engine.IO handshake (see reachable)"))
         if t.unreachable:
             result.undiagnosable = f"no HTTP answer from {t.base} ({t.unreachable})"
     else:
         done = {}
-        for cid, module in sorted(rest, key=lambda item: item[0] in LAST):   # the waiting ones last
+        # the TLS look first (cheap, and the others' time must not starve it), the waiting ones last
+        for cid, module in sorted(rest, key=lambda item: (item[0] in LAST, item[0] not in ALWAYS)):
             done[cid] = await _timed(cid, module, t)
         result.checks.extend(done[cid] for cid, _ in rest)                  # reported in CHECKS order
     if insecure and t.base.startswith("https"):

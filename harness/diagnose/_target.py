@@ -54,6 +54,7 @@ class Target:
     hello: object | None = None          # the ProbeResult whose open packet the other checks use
     tried: dict = field(default_factory=dict)   # path -> its EIO=4 handshake (reachable)
     unreachable: str = ""                # no HTTP answer at all: its kind (refused, timeout, dns, ...)
+    tls: object | None = None            # the certificate check's TLS handshake (_tls.TlsView), https only
 
     def __post_init__(self) -> None:
         raw = self.url.strip()

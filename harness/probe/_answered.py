@@ -15,6 +15,8 @@ _NETWORK = [
     ("tls-mismatch", ("wrong_version_number", "wrong version number", "unknown protocol", "record layer failure",
                       "packet length too long", "http_request"),
      "https:// aimed at a port that speaks plain HTTP (TLS handshake got an HTTP answer)"),
+    ("no-alpn", ("no application protocol", "no_application_protocol"),
+     "the TLS handshake was refused: the server offers no protocol this client speaks (HTTP/2 only, no HTTP/1.1)"),
     ("refused", ("connect call failed", "connection refused", "errno 111"), "nothing is listening there (connection refused)"),
     ("dns", ("name or service not known", "nodename nor servname", "temporary failure in name resolution",
              "gaierror"), "the host name does not resolve"),
@@ -25,11 +27,23 @@ _NETWORK = [
 ]
 
 
+# the reason after OpenSSL's "certificate verify failed:" -> the cause in words
+_CERT_CAUSES = [("self-signed", ("self-signed certificate", "self signed certificate")),
+                ("signed by an unknown CA (or the server does not send its intermediate certificates)",
+                 ("unable to get local issuer", "unable to verify the first certificate", "unable to get issuer")),
+                ("expired", ("certificate has expired",)), ("not yet valid", ("not yet valid",)),
+                ("issued for another host name (host-name mismatch)", ("hostname mismatch", "ip address mismatch"))]
+
+
 def network_failure(message: str) -> tuple[str, str]:
     """(kind, sentence) for a request that got no HTTP answer, from the error text."""
     text = message.lower()
     for kind, words, sentence in _NETWORK:
         if any(w in text for w in words):
+            if kind == "certificate":
+                cause = next((c for c, w in _CERT_CAUSES if any(x in text for x in w)), None)
+                if cause:
+                    sentence = f"the TLS certificate is not trusted: {cause} (--insecure to go on)"
             return kind, sentence
     return "network", "no HTTP answer"
 

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import struct
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 from urllib.parse import urlencode, urlsplit
@@ -47,6 +48,8 @@ class ProbeResult:
     server_eio: int | None = None      # framing the server answered with (handshakes)
     accepted: bool = False             # ws_upgrade: 101 and no error after it
     frames: list = field(default_factory=list)    # ws_upgrade: frames read after the 101
+    deflate: bool | None = None        # ws_upgrade with permessage-deflate offered: did the 101 accept it
+    reserved_bits: int | None = None   # ws_upgrade: RSV bits of a frame that had them without an agreed extension
 
     @property
     def content_type(self) -> str | None:
@@ -224,10 +227,20 @@ def _ws_frame(text: str) -> bytes:
     return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
-async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+class ReservedBits(ProtocolError):
+    """A frame with RSV bits set that no agreed extension explains (RSV1: compressed without permessage-deflate)."""
+
+    def __init__(self, b0: int, b1: int):
+        super().__init__(f"invalid websocket frame (RSV bits set, first bytes {bytes([b0, b1])!r})")
+        self.bits = (b0 & 0x70) >> 4
+
+
+async def _read_frame(reader: asyncio.StreamReader, inflater=None) -> tuple[int, bytes, int | None]:
+    """One frame: (opcode, payload). inflater (permessage-deflate agreed): a zlib raw-deflate stream that
+    inflates an RSV1 frame; without it any RSV bit is an error (ReservedBits)."""
     b0, b1 = await reader.readexactly(2)
-    if b0 & 0x70:
-        raise ProtocolError(f"invalid websocket frame (RSV bits set, first bytes {bytes([b0, b1])!r})")
+    if b0 & 0x70 and not (inflater is not None and b0 & 0x70 == 0x40):
+        raise ReservedBits(b0, b1)
     n = b1 & 0x7F
     if n == 126:
         n = struct.unpack(">H", await reader.readexactly(2))[0]
@@ -237,21 +250,30 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     data = await reader.readexactly(n)
     if mask:
         data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-    return b0 & 0x0F, data
+    if b0 & 0x40:                                      # compressed (RFC 7692): the tail 00 00 ff ff was cut
+        return b0 & 0x0F, inflater.decompress(data + b"\x00\x00\xff\xff"), len(data)
+    return b0 & 0x0F, data, None
 
 
 async def upgrade(base_url: str, *, eio: int = 4, path: str = "/socket.io/", sid: str | None = None,
                   origin: str | None = None, query: dict | None = None, timeline=None, source: str = "probe",
-                  timeout: float = 5.0, send_probe: bool = True, ssl=None) -> ProbeResult:
+                  timeout: float = 5.0, send_probe: bool = True, ssl=None, deflate: bool = False,
+                  then: tuple[str, ...] = (), wait_for: int = 0) -> ProbeResult:
     """A websocket upgrade attempt. With sid: the upgrade probe (2probe -> 3probe); without: a
-    websocket-only connection (the first frame should be the open packet). ssl: as request()'s."""
+    websocket-only connection (the first frame should be the open packet). ssl: as request()'s.
+
+    deflate: offer permessage-deflate (as browsers and the Node client do): result.deflate says whether the
+    101 accepted it; compressed frames are inflated (frame item "compressed": wire size), and one with RSV
+    bits no agreed extension explains ends the read (result.reserved_bits). then: text frames sent after the
+    first frame, whose answers are read until one of at least wait_for bytes (or a compressed one) comes."""
     url = _url(base_url, path, _params(eio, "websocket", sid, query))
     split = urlsplit(url)
     result = ProbeResult("ws_upgrade", "GET", url.replace("http", "ws", 1), eio, origin)
     host, port = split.hostname, split.port or (443 if split.scheme == "https" else 80)
     lines = [f"GET {split.path}?{split.query} HTTP/1.1", f"Host: {split.netloc}", "Upgrade: websocket",
              "Connection: Upgrade", f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
-             "Sec-WebSocket-Version: 13"] + ([f"Origin: {origin}"] if origin else [])
+             "Sec-WebSocket-Version: 13"] + ([f"Origin: {origin}"] if origin else []) + \
+            (["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"] if deflate else [])
     writer = None
     try:
         reader, writer = await asyncio.wait_for(
@@ -266,8 +288,14 @@ async def upgrade(base_url: str, *, eio: int = 4, path: str = "/socket.io/", sid
             result.body = await asyncio.wait_for(_read_body(reader, result.headers), timeout)
             result.error = parse_error_response(result.status, result.content_type, result.body)
             return _record(result, timeline, source)
-        await _after_101(result, reader, writer, sid, send_probe, timeout)
-    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+        inflater = None
+        if deflate:
+            result.deflate = "permessage-deflate" in result.headers.get("sec-websocket-extensions", "").lower()
+            inflater = zlib.decompressobj(-15) if result.deflate else None
+        await _after_101(result, reader, writer, sid, send_probe, timeout, inflater)
+        if then and result.accepted and result.reserved_bits is None:
+            await _exchange(result, reader, writer, then, wait_for, min(timeout, 1.0), inflater)
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError, zlib.error) as exc:
         if result.status is None:
             result.error = _failed(exc)
         elif result.error is None and result.status == 101 and not result.frames:
@@ -294,30 +322,59 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict) -> bytes:
     return await (reader.readexactly(length) if length >= 0 else reader.read(BODY_LIMIT))
 
 
-async def _after_101(result, reader, writer, sid, send_probe, timeout) -> None:
+def _frame_item(result, opcode: int, data: bytes, wire: int | None) -> dict:
+    item: dict = {"opcode": opcode}
+    if wire is not None:
+        item.update(compressed=wire, size=len(data))
+    if opcode == 1:
+        item["data"] = data.decode("utf-8", "replace")
+        try:
+            item["packet"] = decode_ws_frame(item["data"], result.eio).to_dict()
+        except ProtocolError as exc:
+            item["error"] = str(exc)
+    else:
+        item["b64"] = base64.b64encode(data).decode()
+    return item
+
+
+async def _after_101(result, reader, writer, sid, send_probe, timeout, inflater=None) -> None:
     if sid and send_probe:
         writer.write(_ws_frame("2probe"))
     if not (sid and not send_probe):
         try:
-            opcode, data = await asyncio.wait_for(_read_frame(reader), timeout)
+            opcode, data, wire = await asyncio.wait_for(_read_frame(reader, inflater), timeout)
         except ProtocolError as exc:
+            result.reserved_bits = getattr(exc, "bits", None)
             rest = await asyncio.wait_for(reader.read(BODY_LIMIT), 1.0)
             result.body = rest
             result.error = ServerError(ErrorCode.BAD_REQUEST, f"{exc}; then {rest[:60]!r}", "node-upgrade", 101)
             return
-        item: dict = {"opcode": opcode}
-        if opcode == 1:
-            item["data"] = data.decode("utf-8", "replace")
-            try:
-                item["packet"] = decode_ws_frame(item["data"], result.eio).to_dict()
-            except ProtocolError as exc:
-                item["error"] = str(exc)
-        else:
-            item["b64"] = base64.b64encode(data).decode()
-        result.frames.append(item)
+        result.frames.append(_frame_item(result, opcode, data, wire))
         result.accepted = opcode in (1, 2)
     else:
         result.accepted = True
+
+
+async def _exchange(result, reader, writer, then, wait_for, timeout, inflater) -> None:
+    """Send `then`, read frames until one of wait_for bytes, a compressed one, or the time is up (no error)."""
+    for text in then:
+        writer.write(_ws_frame(text))
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        try:
+            opcode, data, wire = await asyncio.wait_for(_read_frame(reader, inflater), max(end - loop.time(), 0.01))
+        except ReservedBits as exc:
+            result.reserved_bits = exc.bits
+            return
+        except (ProtocolError, OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, zlib.error):
+            return
+        if opcode == 8:
+            return
+        item = _frame_item(result, opcode, data, wire)
+        result.frames.append(item)
+        if wire is not None or len(data) >= wait_for:
+            return
 
 
 async def probe_all(base_url: str, *, eios: Iterable[int] = (3, 4), path: str = "/socket.io/",

@@ -30,3 +30,25 @@ async def front(link, upstreams):
         yield f"http://{host}:{port}"
     finally:
         await link.stop()
+
+
+@asynccontextmanager
+async def node_h2(folder, allow_http1: bool):
+    """Yield (host, port) of socket.io 4.8.1 on Node's http2.createSecureServer (self-signed certificate),
+    with or without allowHTTP1; the process is killed at exit."""
+    import asyncio
+    import json
+    from pathlib import Path
+
+    from _tls import self_signed
+    cert, key = self_signed(Path(folder))
+    proc = await asyncio.create_subprocess_exec(
+        "node", str(Path(__file__).with_name("h2_server.js")), str(cert), str(key), str(allow_http1).lower(),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), 20)
+        yield "127.0.0.1", json.loads(line)["port"]
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()

@@ -52,6 +52,7 @@ async def _watch_websocket(t: Target, window: float) -> dict:
                         break
                     if msg.type == aiohttp.WSMsgType.TEXT:
                         seen.append(msg.data[:80])
+                        out["last_frame_at"] = round(time.monotonic() - started, 2)
                         if msg.data == "2":                  # v4: the server pings, we pong
                             out["pings"] += 1
                             out.setdefault("first_ping_at", round(time.monotonic() - started, 2))
@@ -60,6 +61,7 @@ async def _watch_websocket(t: Target, window: float) -> dict:
                             out["pings"] += 1
                         elif msg.data.startswith("1"):       # an Engine.IO close
                             out["closed_at"] = round(time.monotonic() - started, 2)
+                            out["engineio_close"] = True
                             break
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
         if out["closed_at"] is None:
@@ -90,6 +92,15 @@ async def _watch_poll(t: Target, window: float) -> dict:
     return out
 
 
+def _who(answer: str, headers: dict) -> str | None:
+    """The intermediary an answer names: HAProxy's 504 page, nginx's (or its Server header)."""
+    if "the server didn't respond in time" in answer.lower():
+        return "haproxy"
+    if "nginx" in answer.lower() or "nginx" in headers.get("server", "").lower():
+        return "nginx"
+    return None
+
+
 async def run(t: Target) -> Check:
     check = Check("heartbeat", TITLE, "heartbeat")
     if t.hello is None:
@@ -111,27 +122,55 @@ async def run(t: Target) -> Check:
     ws = await ws_task if ws_task is not None else None
     if "evidence" in poll:
         check.evidence.append(poll.pop("evidence"))
+        poll["evidence_text"] = check.evidence[-1].response
     if ws is not None:
         seen = (f"not opened: {ws['error']} (see the WebSocket check)" if not ws["opened"] else
-                f"closed at {ws['closed_at']} s" if ws["closed_at"] is not None else
+                f"closed at {ws['closed_at']} s, {ws['pings']} pings answered before, last frame at "
+                f"{ws.get('last_frame_at', 0)} s" if ws["closed_at"] is not None else
                 f"open for {window:.1f} s; frames: {' | '.join(ws['frames'])}")
         check.evidence.append(Evidence(f"GET {ws['url']} [idle websocket, heartbeat answered]", seen))
-    check.facts.update(websocket=ws and {k: v for k, v in ws.items() if k != "frames"}, poll=poll)
+    check.facts.update(websocket=ws and {k: v for k, v in ws.items() if k != "frames"},
+                       poll={k: v for k, v in poll.items() if k != "evidence_text"})
     page = (f"a silent client is dropped after {drop:g} s (pingInterval {interval:g} s + pingTimeout {timeout:g} s"
             + ("; the page's \"30 seconds\" is the socket.io 2.1-2.4 default)" if drop != 30 else ", the page's 30 s)"))
-    cut_ws = ws is not None and ws["opened"] and ws["closed_at"] is not None and ws["closed_at"] < min(window, drop) - 0.05
+    closed = ws is not None and ws["opened"] and ws["closed_at"] is not None and not ws.get("engineio_close")
+    capped = closed and ws["pings"] > 0                  # pings flowed and it was closed all the same
+    cut_ws = closed and not capped and ws["closed_at"] < min(window, drop) - 0.05
     cut_poll = poll.get("closed_at") is not None
+    if check.facts["websocket"]:
+        check.facts["websocket"]["kind"] = "lifetime" if capped else "idle" if cut_ws else None
+    who = _who(poll.get("evidence_text", ""), t.hello.headers)
+    check.facts["intermediary"] = who
+    if capped:
+        check.section = "beyond-cut"
+        return check.set(FAIL, f"the websocket was closed at {ws['closed_at']:g} s although pings flowed ({ws['pings']} "
+                               f"answered, the last frame {ws['closed_at'] - ws.get('last_frame_at', 0):.2g} s before): "
+                               "a lifetime cap (a connection closed at a fixed age whatever the traffic), not an idle "
+                               "timeout: heartbeats cannot keep it open, clients see \"transport close\" every "
+                               f"~{ws['closed_at']:g} s and reconnect; {page}",
+                         "Raise or remove the connection lifetime / max-age of the load balancer, NAT gateway or "
+                         "corporate proxy in front (its idle timeout is not the cause); pingInterval cannot help.")
     if cut_ws or cut_poll:
         parts = []
         if cut_ws:
-            parts.append(f"an idle websocket is closed after {ws['closed_at']:g} s")
+            idle = ws["closed_at"] - ws.get("last_frame_at", 0)
+            parts.append(f"an idle websocket is closed after {ws['closed_at']:g} s ({idle:.2g} s after its last "
+                         "frame, no ping yet: an idle timeout)")
         if cut_poll:
             what = f"HTTP {poll['status']}" if poll.get("status") else poll.get("error", "closed")
             parts.append(f"a held long-poll is cut after {poll['closed_at']:g} s ({what})")
-        return check.set(FAIL, f"{' and '.join(parts)}, before the server's next ping at {interval:g} s: something "
-                               f"in front cuts idle connections (clients see \"transport close\" and reconnect); {page}",
-                         "Raise the proxy's idle timeout above pingInterval (nginx proxy_read_timeout, HAProxy "
-                         "timeout tunnel / timeout server) or lower pingInterval below it.")
+        by = {"haproxy": "HAProxy (its 504 page; " + ("`timeout client` / `timeout server` without `timeout tunnel`)"
+                                                       if cut_ws else "`timeout server`)"),
+              "nginx": "nginx (proxy_read_timeout)"}.get(who, "something in front")
+        advice = {"haproxy": "HAProxy: add `timeout tunnel` (e.g. 1h) for the websockets (without it `timeout "
+                             "client` / `timeout server` apply to them) and raise `timeout server` above pingInterval "
+                             "for the held long-polls.",
+                  "nginx": "nginx: raise proxy_read_timeout (and proxy_send_timeout) above pingInterval."}.get(
+            who, "Raise the proxy's idle timeout above pingInterval (nginx proxy_read_timeout, HAProxy timeout "
+                 "tunnel / timeout server) or lower pingInterval below it.")
+        return check.set(FAIL, f"{' and '.join(parts)}, before the server's next ping at {interval:g} s: {by} cuts "
+                               f"idle connections (clients see \"transport close\" and reconnect); {page}", advice)
+    poll.pop("evidence_text", None)
     whole = window >= interval
     watched = ("over a whole ping interval" if whole else
                f"within {window:.1f} s of the {interval:g} s ping interval (--timeout {interval + 4:g} watches a whole one)")

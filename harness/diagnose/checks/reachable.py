@@ -70,8 +70,10 @@ async def _not_socketio(t: Target, check: Check, first) -> Check:
                                  "and Node clients at their defaults refuse it too).",
                   "tls-mismatch": "Use http://, or put TLS in front of this port.",
                   "disconnected": "Use https:// if the port speaks TLS.",
-                  "dns": "Check the host name."}.get(kind, "")
-        t.unreachable = kind
+                  "dns": "Check the host name.",
+                  "no-alpn": "Let HTTP/1.1 clients in (Node: http2.createSecureServer({allowHTTP1: true}))."}.get(kind, "")
+        if kind != "no-alpn":          # an HTTP/2-only server answers, not in HTTP/1.1: the HTTP/2 check says so
+            t.unreachable = kind
         return check.set(FAIL, f"no HTTP answer from {t.base}: {sentence}", advice)
     # something answered over HTTP: is it a WebSocket server?
     ws = await t.upgrade(path=t.wanted_path, timeout=2.0)
