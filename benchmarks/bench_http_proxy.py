@@ -3,8 +3,10 @@ sockfault's HttpLink (no fault, own process) and nginx (nginx-correct).
 Targets: sockfault (fastpath false: every WebSocket message decoded onto the timeline by
 mitmproxy's hook, the slow path), sockfault-fastpath-record (the default: spliced, every
 message decoded onto the timeline by the fast path's tap), sockfault-fastpath (record_ws
-false: spliced, nothing recorded) and sockfault-norecord (record_ws false, fastpath false:
-mitmproxy relays without recording).
+false: spliced, nothing recorded), sockfault-norecord (record_ws false, fastpath false:
+mitmproxy relays without recording) and sockfault-relay (engine relay: the wire-speed HTTP/1.1
+relay of proxies/http/relay.py, recording every exchange and message; what `auto` picks when no
+fault needs mitmproxy).
 
 Figures per target: websocket ack p50/p99, polling ack p50, 1 KB messages/s, 100 KB MB/s,
 N clients connecting at once, proxy RSS before/after M 1 KB messages and the proxy's CPU
@@ -70,7 +72,8 @@ sys.path.insert(0, sys.argv[1])
 from harness.timeline import Timeline
 from proxies.http.link import HttpLink
 async def main():
-    link = HttpLink("bench", {"record_ws": sys.argv[4] == "1", "fastpath": sys.argv[5] == "1"}, Timeline())
+    link = HttpLink("bench", {"record_ws": sys.argv[4] == "1", "fastpath": sys.argv[5] == "1",
+                              "engine": sys.argv[6]}, Timeline())
     host, port = await link.start([("127.0.0.1", int(sys.argv[2]))])
     print(port, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -79,9 +82,10 @@ asyncio.run(main())
 """
 
 
-SOCKFAULT = {   # target: (record_ws, fastpath)
-    "sockfault": ("1", "0"), "sockfault-fastpath-record": ("1", "1"),
-    "sockfault-fastpath": ("0", "1"), "sockfault-norecord": ("0", "0"),
+SOCKFAULT = {   # target: (record_ws, fastpath, engine)
+    "sockfault": ("1", "0", "mitmproxy"), "sockfault-fastpath-record": ("1", "1", "mitmproxy"),
+    "sockfault-fastpath": ("0", "1", "mitmproxy"), "sockfault-norecord": ("0", "0", "mitmproxy"),
+    "sockfault-relay": ("1", "1", "relay"),
 }
 
 
@@ -152,7 +156,7 @@ async def load(url: str, cfg: dict, pid: int | None) -> dict:
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller counts")
-    ap.add_argument("--targets", default="direct,mitmdump,sockfault,sockfault-fastpath-record,sockfault-fastpath,nginx")
+    ap.add_argument("--targets", default="direct,mitmdump,sockfault,sockfault-fastpath-record,sockfault-relay,sockfault-fastpath,nginx")
     args = ap.parse_args()
     cfg = dict(acks=2000, packs=300, ms=3000, bulk=100_000, clients=1000)
     if args.quick:
@@ -175,9 +179,9 @@ async def main() -> None:
                     await wait_port(port)
                     pid = proc.pid
                 elif target in SOCKFAULT:
-                    record_ws, fastpath = SOCKFAULT[target]
+                    record_ws, fastpath, engine = SOCKFAULT[target]
                     proc = await asyncio.create_subprocess_exec(
-                        sys.executable, "-c", SOCKFAULT_RUNNER, str(ROOT), str(up), "0", record_ws, fastpath,
+                        sys.executable, "-c", SOCKFAULT_RUNNER, str(ROOT), str(up), "0", record_ws, fastpath, engine,
                         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
                     port, pid = int(await proc.stdout.readline()), proc.pid
                 elif target == "nginx":

@@ -59,16 +59,18 @@ async def _clients(url: str, n: int, seconds: float, on_line=None, only: str = "
     return lines
 
 
-async def stuck_on_polling(n: int, seconds: float) -> dict:
+async def stuck_on_polling(n: int, seconds: float, engine: str = "auto") -> dict:
     async with serving("node@4.8.1", pingInterval=5000, pingTimeout=5000) as address:
-        async with sockfault.proxy(address) as p:
+        async with sockfault.proxy(address, http_options={"engine": engine}) as p:
             await p.apply("strip_upgrade", mode="reject")
             cpu0, t0 = _cpu(), time.monotonic()
             lines = await _clients(p.url, n, seconds)
             cpu = _cpu() - cpu0
             transports, refused = p.transports(), p.upgrade_failures()
             polling = sum(1 for t in transports.values() if t == "polling")
+            started = p.events("proxy_started")
             return {"case": "http + strip_upgrade(reject)", "clients": n, "final": lines[-1],
+                    "engine": started[-1].data.get("engine") if started else None,
                     "proxy_sessions": len(transports), "proxy_polling": polling,
                     "upgrade_refusals_detected": len(refused), "events": len(p.timeline.events()),
                     "cpu_s": round(cpu, 1), "wall_s": round(time.monotonic() - t0, 1), "rss_mb": round(_rss_mb()),
@@ -111,13 +113,15 @@ async def main() -> int:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--only", choices=("direct", "http", "tcp"), help="one case")
+    parser.add_argument("--engine", choices=("auto", "relay", "mitmproxy"), default="auto",
+                        help="the http link's engine (auto: the relay, strip_upgrade is one it applies)")
     args = parser.parse_args()
     ok = True
     cases = {"direct": direct_polling, "http": stuck_on_polling, "tcp": cut_and_reconnect}
     for name, case in cases.items():
         if args.only and name != args.only:
             continue
-        result = await case(args.clients, args.seconds)
+        result = await (case(args.clients, args.seconds, args.engine) if name == "http" else case(args.clients, args.seconds))
         ok &= result["ok"]
         print(json.dumps(result), flush=True)
     return 0 if ok else 1

@@ -21,7 +21,7 @@ class HttpAddonFault:
 
     async def apply(self, ctx) -> None:
         self._addon = self.make_addon()
-        ctx.link(self.proxy, "http").add_addon(self._addon)
+        await ctx.link(self.proxy, "http").add_addon(self._addon)
 
     async def remove(self, ctx) -> None:
         if self._addon is not None:

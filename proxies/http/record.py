@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
-from mitmproxy import http
+if TYPE_CHECKING:
+    from mitmproxy import http
 
 from ._eio import describe_frame, describe_polling, eio_of
 

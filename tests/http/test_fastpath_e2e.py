@@ -14,7 +14,7 @@ from test_http_e2e import PAIRS, acks, through
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not node_available(), reason="node or node_modules missing")]
 
-FAST = {"record_ws": False}
+FAST = {"record_ws": False, "engine": "mitmproxy"}    # the mitmproxy engine's fast path
 
 
 @pytest.mark.parametrize("server", sorted(PAIRS))
