@@ -4,6 +4,7 @@ check that did not pass (rich when stdout is a terminal, plain text in CI logs).
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ._model import FAIL, NA, PASS, SECTIONS, WARN, Diagnosis, beyond
@@ -27,7 +28,7 @@ def render(diagnosis: Diagnosis, console: Console | None = None) -> None:
     table.add_column("result", no_wrap=True)
     table.add_column("what was seen", overflow="fold")
     for check in diagnosis.checks:
-        table.add_row(check.title, f"[{STYLE[check.status]}]{check.status.upper()}[/]", check.summary)
+        table.add_row(check.title, f"[{STYLE[check.status]}]{check.status.upper()}[/]", escape(check.summary))   # "[SSL: ...]" is text
     console.print(table)
     for check in diagnosis.checks:
         if check.status not in (FAIL, WARN):

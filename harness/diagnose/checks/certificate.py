@@ -33,7 +33,8 @@ def shown(view: TlsView) -> str:
     if c:
         parts.append(f"certificate {c['subject']!r} issued by {c['issuer']!r}, names {', '.join(c['names'][:4])}, "
                      f"valid until {c['not_after']}")
-    parts.append("verified" if view.verified else f"NOT trusted: {view.verify_message or 'not verified'}")
+    parts.append("verified" if view.verified else "certificate not checked" if view.verified is None else
+                 f"NOT trusted: {view.verify_message}")
     return "; ".join(parts)
 
 

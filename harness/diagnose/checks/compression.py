@@ -20,6 +20,25 @@ NAMESPACE = "/sockfault-compression-check-" + "x" * 1100
 CONNECT = "40" + NAMESPACE + ","   # an Engine.IO message carrying a Socket.IO CONNECT (v3 and v4 alike)
 
 
+def _evidence(ws) -> Evidence:
+    """The 101's extension header and each frame's size and compression (a compressed frame nobody agreed to
+    is shown as such, not as its deflated bytes)."""
+    seen = Evidence.of(ws, note="websocket-only, permessage-deflate offered, then a CONNECT of a 1.1 KB namespace")
+    if ws.status != 101:
+        return seen
+    frames = []
+    for f in ws.frames:
+        text = str(f.get("data", ""))
+        size = f.get("size", len(text))
+        frames.append(f"{text[:50]!r}{'...' if len(text) > 50 else ''} ({size} bytes"
+                      + (f", compressed to {f['compressed']})" if "compressed" in f else ")"))
+    if ws.reserved_bits is not None:
+        frames.append(f"a frame with RSV bits {ws.reserved_bits:03b} (RSV1: compressed) the client cannot read")
+    extension = ws.headers.get("sec-websocket-extensions")
+    return Evidence(seen.request, f"101 [Sec-WebSocket-Extensions: {extension or 'absent'}]; frames: "
+                                  + ("; ".join(frames) or "none"))
+
+
 async def run(t: Target) -> Check:
     check = Check("compression", TITLE, SECTION)
     if t.hello is None:
@@ -27,8 +46,7 @@ async def run(t: Target) -> Check:
     if "websocket" not in t.hello.open.upgrades:
         return check.set(NA, "the server offers no websocket upgrade (see the WebSocket check)")
     ws = await t.upgrade(eio=t.eio, timeout=3.0, deflate=True, then=(CONNECT,), wait_for=THRESHOLD)
-    check.evidence.append(Evidence.of(ws, headers=("sec-websocket-extensions",),
-                                      note="websocket-only, permessage-deflate offered"))
+    check.evidence.append(_evidence(ws))
     big = [f for f in ws.frames if f.get("size", len(f.get("data", ""))) >= THRESHOLD]
     compressed = [f for f in ws.frames if "compressed" in f]
     check.facts.update(agreed=ws.deflate, extensions=ws.headers.get("sec-websocket-extensions"),

@@ -24,7 +24,7 @@ async def run(t: Target) -> Check:
         return check.set(NA, f"no TLS session (see the certificate check): {view.error or view.verify_message}"[:300])
     check.facts.update(alpn=view.alpn, offered=["h2", "http/1.1"])
     if view.alpn != "h2":
-        return check.set(PASS, f"ALPN [h2, http/1.1] offered: the server chose {view.alpn or 'none (HTTP/1.1)'}; "
+        return check.set(PASS, f"ALPN h2, http/1.1 offered: the server chose {view.alpn or 'none (HTTP/1.1)'}; "
                                "the WebSocket upgrade is HTTP/1.1")
     if t.hello is not None:                     # HTTP/1.1 requests were answered: the Engine.IO handshake
         check.facts["http1"] = True
