@@ -236,7 +236,7 @@ class Run:
     async def _app(spec) -> AppServer:
         return AppServer(spec)   # started in _start_server, once the timeline is attached
 
-    async def _start_server(self, index: int, peer: PeerProcess | AppServer) -> tuple[str, int]:
+    async def _start_server(self, index: int, peer: PeerProcess | AppServer, port: int = 0) -> tuple[str, int]:
         config = self.case.servers[index]
         if isinstance(peer, AppServer):  # the user's app: options go through its hook, if it has one
             return await peer.start(scaled_options(config.options, self.compressed), self.compressed)
@@ -253,7 +253,7 @@ class Run:
             self.tls_servers.add(index)
         if reason:
             self.timeline.add("runner", "timescale", {"server": index, "compressed": False, "reason": reason})
-        command = {"cmd": "start", "host": "127.0.0.1", "port": 0, "options": options,
+        command = {"cmd": "start", "host": "127.0.0.1", "port": port, "options": options,
                    "namespaces": list(config.namespaces)}
         event = await peer.request(command, {"listening"}, _START_TIMEOUT)
         return "127.0.0.1", int(event["port"])

@@ -58,6 +58,39 @@ async def _server_disconnect(run: "Run", params: dict) -> None:
     await run.servers[(params or {}).get("server", 0)].send({"cmd": "disconnect"})
 
 
+async def _restart_server(run: "Run", params: dict) -> None:
+    """Kill server N (SIGKILL by default: a crash, an OOM kill, `kill -9`, a container killed) and start
+    the same peer spec with the same options on the same port `down_for` later (default 1 s): a deploy
+    or a supervisor's restart. The new process is server:N on the timeline and is stopped at the end."""
+    import signal as _signal
+    from .peers.app import AppServer
+
+    params = params or {}
+    index = params.get("server", 0)
+    if not 0 <= index < len(run.servers):
+        raise HarnessError(f"restart_server: server {index}, but the scenario has {len(run.servers)} server(s)")
+    old = run.servers[index]
+    if isinstance(old, AppServer):
+        raise HarnessError(f"restart_server: server {index} is an app (`app:`/`url:`); only peers can be restarted")
+    name = params.get("signal", "KILL")
+    host, port = run.server_addresses[index]
+    down_s = params.get("down_for", Duration(seconds=1)).resolve(run.heartbeat_s())
+    run.timeline.add("runner", "server_killed", {"server": index, "pid": old.proc.pid, "signal": name, "port": port})
+    await old.kill(getattr(_signal, "SIG" + name))
+    await run.sleep(down_s)
+    peer = await run.pool.acquire(run.case.servers[index].spec)
+    run.servers[index] = peer
+    peer.attach(run.timeline, f"server:{index}")
+    run.fault_ctx.servers = run.servers
+    await run._start_server(index, peer, port)
+    run.timeline.add("runner", "server_restarted", {"server": index, "pid": peer.proc.pid, "port": port,
+                                                     "down_ms": round(run.timeline.now() - _killed_at(run, index))})
+
+
+def _killed_at(run: "Run", index: int) -> float:
+    return next(e.t for e in reversed(run.timeline.events("runner", "server_killed")) if e.data["server"] == index)
+
+
 async def _wait(run: "Run", duration: Duration) -> None:
     await run.sleep(duration.resolve(run.heartbeat_s()))
 
@@ -111,7 +144,7 @@ async def _remove_fault(run: "Run", label: str) -> None:
 STEPS = {
     "connect": _connect, "disconnect": _disconnect, "emit": _emit, "emit_every": _emit_every,
     "server_emit": _server_emit,
-    "server_disconnect": _server_disconnect, "wait": _wait, "wait_for": _wait_for, "probe": _probe,
+    "server_disconnect": _server_disconnect, "restart_server": _restart_server, "wait": _wait, "wait_for": _wait_for, "probe": _probe,
     "apply_fault": _apply_fault, "remove_fault": _remove_fault,
 }
 

@@ -33,6 +33,7 @@ _PYTHON_RUNNERS = {
 PEER_FAMILIES = {
     "node": ("server, client", "harness/peers/node/server.js, client.js: socket.io / socket.io-client 1.x-4.x (npm aliases)"),
     "browser": ("client", "harness/peers/browser/client.py: a socket.io-client bundle in headless Chromium"),
+    "swarm": ("client", "harness/peers/node/swarm.js: option `$count` socket.io-client sockets in one Node process"),
     "python": ("server, client", "harness/peers/python/server.py, client.py: python-socketio (aiohttp)"),
     "plain-ws": ("server", "harness/peers/python/plain_ws.py: a plain WebSocket server (websockets), not Socket.IO"),
     "plain-http": ("server", "harness/peers/python/plain_http.py: a plain HTTP server (aiohttp), not Socket.IO"),
@@ -49,7 +50,7 @@ _PAGE_MODULE = "harness.peers.browser.page_client"  # the user's own page in hea
 class PeerSpec:
     label: str            # what the report shows: "node@4.8.1", "python@5.18.1", "command:…"
     role: str             # "server" | "client"
-    family: str           # "node" | "browser" | "java" | "python" | "plain-ws" | "plain-http" | "command" | "app" | "page"
+    family: str           # "node" | "browser" | "swarm" | "java" | "python" | "plain-ws" | "plain-http" | "command" | "app" | "page"
     version: str          # the package version we expect the peer to report ("" if unknown)
     argv: tuple[str, ...]
     cwd: str | None = None
@@ -99,6 +100,7 @@ def _java_jar(version: str) -> Path:
 def _choices(role: str) -> list[str]:
     node = [f"node@{v}" for v in _node_versions(role)]
     browser = [f"browser@{v}" for v in _node_versions(role)] if role == "client" else []
+    browser += [f"swarm@{v}" for v in _node_versions(role)] if role == "client" else []
     java = [f"java@{v}" for v in _java_versions()] if role == "client" else []
     plain = ["plain-ws", "plain-http"] if role == "server" else []
     legacy = [f"python@{_legacy_python_version()}"] if _legacy_python_version() else []
@@ -116,6 +118,11 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
         version = _node_version_match(spec, role, wanted)
         return PeerSpec(f"browser@{version}", role, "browser", version,
                         (sys.executable, "-u", "-m", _BROWSER_MODULE, _NODE_PREFIX[role] + version), max_spares=1)
+    if family == "swarm" and role == "client":   # many sockets in one process: the same packages
+        version = _node_version_match(spec, role, wanted)
+        return PeerSpec(f"swarm@{version}", role, "swarm", version,
+                        (shutil.which("node") or "node", str(NODE_DIR / "swarm.js"), _NODE_PREFIX[role] + version),
+                        str(NODE_DIR))
     if family == "node":
         versions = _node_versions(role)
         matches = [v for v in versions if v == wanted] or [v for v in versions if v.startswith(wanted + ".")]
@@ -167,7 +174,7 @@ def _browser_unavailable() -> str | None:
 
 def unavailable_reason(spec: PeerSpec) -> str | None:
     """Why this machine cannot run the peer (the scenario is then skipped, not failed), or None."""
-    if spec.family in ("node", "browser"):
+    if spec.family in ("node", "browser", "swarm"):
         alias = spec.argv[-1]
         if not (NODE_DIR / "node_modules" / alias / "package.json").exists():
             return f"{spec.label}: {alias} is not installed in {NODE_DIR} (run `make setup`)"

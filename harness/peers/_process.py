@@ -53,6 +53,7 @@ class PeerProcess:
         self._stderr = bytearray()
         self._stdout_tail: deque[str] = deque(maxlen=_STDOUT_KEEP)
         self._stopping = False
+        self._killed = False      # kill(): an exit the run asked for, not a crash
         self._tasks = [asyncio.ensure_future(self._read_stdout()), asyncio.ensure_future(self._read_stderr())]
 
     # -- life cycle -------------------------------------------------------------------------
@@ -147,6 +148,18 @@ class PeerProcess:
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 task.cancel()
 
+    async def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Die now as `kill -9` (or -15) would, no stop command (restart_server); no peer_exit event,
+        since the run asked for it. The process group, TMPDIR and readers are then released by stop()."""
+        self._killed = True
+        self._kill_group(sig)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 3.0)
+        except asyncio.TimeoutError:   # a TERM it ignores
+            self._kill_group(signal.SIGKILL)
+            await self.proc.wait()
+        await self.stop()
+
     def _kill_group(self, sig: int) -> None:
         try:
             os.killpg(self.proc.pid, sig)
@@ -215,7 +228,7 @@ class PeerProcess:
                 await self._record(kind, message)
         finally:
             self._reading = False
-            if not self._stopping:
+            if not self._stopping and not self._killed:
                 await self.proc.wait()
                 await asyncio.sleep(0.05)
                 await self._record("peer_exit", {"code": self.proc.returncode, "stderr": self.stderr[-2000:]})

@@ -30,6 +30,7 @@ STEP_PARAMS: dict[str, dict[str, Any]] = {
     "emit_every": {"client": int, "event": str, "interval_ms": (int, float), "off": bool},
     "server_emit": {"server": int, "event": str, "args": list, "to": str},
     "server_disconnect": {"server": int},
+    "restart_server": {"server": int, "down_for": (str, int, float), "signal": str},
     "wait_for": {"event": (str, list), "source": str, "timeout": (str, int, float), "match": dict},
     "probe": {"eio": int, "path": str, "method": str, "origin": str, "transport": str, "query": dict,
               "target": str, "body": str},
@@ -164,9 +165,9 @@ class _Builder:
             return dataclasses.replace(base, cause="baseline")
         control = self.control(base, control_raw)
         cause = "fault" if faults and not control_raw.get("keep_faults") else "pair"
-        if cause == "pair" and not any(k in control_raw for k in ("server", "client", "proxies")):
-            raise self.err("a control with no fault must name the compatible `server`, `client` or `proxies` "
-                           "to compare with", raw, "control")
+        if cause == "pair" and not any(k in control_raw for k in ("server", "client", "proxies", "steps")):
+            raise self.err("a control with no fault must name the compatible `server`, `client`, `proxies` "
+                           "or `steps` to compare with", raw, "control")
         return dataclasses.replace(base, control=control, cause=cause)
 
     def control(self, base: Case, raw: dict) -> Case:
@@ -331,7 +332,7 @@ class _Builder:
                 raise ScenarioError(f"{kind}: no fault {params!r} in this scenario", self.file, line, fault_labels)
             return Step(kind, label, line)
         params = check_params(params, STEP_PARAMS[kind], f"step {kind!r}", self.file, line)
-        for key in ("timeout",):
+        for key in ("timeout", "down_for"):
             if key in params:
                 params[key] = self.duration(params[key], f"step {kind}: {key}", line_of(params, key, line))
         return Step(kind, params, line)
@@ -352,7 +353,7 @@ class _Builder:
                 except re.error as exc:   # else the run ends in a traceback when the symptom is checked
                     raise ScenarioError(f"expectation {kind}: {key} {params[key]!r} is not a regular expression "
                                         f"({exc})", self.file, line) from None
-            for key in ("at", "tolerance", "for", "within"):
+            for key in ("at", "tolerance", "for", "within", "window"):
                 if key in params:
                     params[key] = self.duration(params[key], f"expectation {kind}: {key}", line_of(params, key, line))
             out.append(Expectation(kind, params, line))

@@ -18,6 +18,7 @@ from ._events import event_lost, event_received
 from ._http import http
 from ._observation import Evidence, Observation, fmt_events
 from ._socket_ids import socket_ids
+from ._storm import reconnect_storm
 from ._transport import transport_stays
 from ._transport_names import transport_names
 from ._unanswered import unanswered
@@ -53,6 +54,7 @@ SYMPTOMS: dict[str, Callable[[Observation, dict], Evidence]] = {
     "transport_names": transport_names,
     "socket_ids": socket_ids,
     "console": console,
+    "reconnect_storm": reconnect_storm,
 }
 
 SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
@@ -77,10 +79,12 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
                    "session_key": str},
     "console": {"client": _INDEX_OR_ANY, "type": str, "text": str, "text_contains": str, "text_matches": str,
                 "min_count": int},
+    "reconnect_storm": {"client": int, "of": str, "window": _DUR, "min_count": int, "within": _DUR,
+                        "min_peak": int, "max_peak": int},
 }
 
 SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
-            "source": ("any", "probe", "proxy", "client")}
+            "source": ("any", "probe", "proxy", "client"), "of": ("reconnects", "attempts", "delays")}
 
 
 def check(kind: str, obs: Observation, params: dict) -> Evidence:
