@@ -20,7 +20,7 @@ _NEVER_WARM = ("command", "app")   # users' programs: started when a run asks fo
 
 
 def _key(spec: PeerSpec) -> tuple:
-    return spec.argv, spec.env
+    return (spec.argv, spec.env) if spec.env else spec.argv
 
 
 class PeerPool:
