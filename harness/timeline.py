@@ -224,6 +224,8 @@ class Timeline:
         while n < len(self._events) - 1 and self._bytes - gone > keep:
             gone += self._sizes[n]
             n += 1
+        if not n:
+            return                    # one event over the budget: it goes with the next spill
         batch = self._events[:n]
         try:
             blob = pickle.dumps([(e.t, e.source, e.kind, e.data) for e in batch], protocol=pickle.HIGHEST_PROTOCOL)

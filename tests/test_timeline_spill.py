@@ -180,3 +180,12 @@ async def test_proxy_view_wait_reads_only_new_events(tmp_path):
         assert (await view._wait(None, 0.5, "ws_message", {"n": 7})).data["n"] == 7
         asyncio.get_running_loop().call_later(0.02, tl.add, "proxy:edge", "ws_close", {"code": 1000})
         assert (await view._wait(None, 1.0, "ws_close", {})).data["code"] == 1000
+
+
+def test_one_event_over_the_budget_waits_for_the_next_spill(tmp_path):
+    with Timeline(memory=1000, spill_dir=str(tmp_path)) as tl:
+        tl.add("proxy:edge", "ws_message", {"blob": "z" * 50_000, "size": 50_000})
+        assert tl.spilled == 0 and tl._file is None and len(tl) == 1
+        tl.add("runner", "step")
+        assert tl.spilled == 1 and [e.kind for e in tl] == ["ws_message", "step"]
+        assert tl[0].data["size"] == 50_000
