@@ -30,8 +30,9 @@ class ProxyLink(ABC):
 
     kind: ClassVar[str]
     # the run's fault objects (applied at start or later), set by the runner before start():
-    # a link may choose how to serve from what could be applied to it (the http link's engine)
-    planned_faults: list[Any] = []
+    # a link may choose how to serve from what could be applied to it (the http link's engine).
+    # None: not known (the Python API applies faults at any time)
+    planned_faults: list[Any] | None = None
 
     def __init__(self, name: str, options: dict[str, Any], timeline: Timeline):
         self.name, self.options, self.timeline = name, options, timeline

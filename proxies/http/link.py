@@ -15,7 +15,8 @@ The engine is chosen at start. `auto` takes the wire-speed relay (proxies/http/r
 when everything that may run on this link is something it does: one upstream, no sticky
 (balance), `fastpath` not off, every `addons:` entry and every fault of the run that may
 target this link (`planned_faults`, set by the runner before start) an addon with
-`relay = True` (strip_upgrade, strip_cors); else mitmproxy. `relay` insists (a ScenarioError
+`relay = True` (strip_upgrade, strip_cors); else mitmproxy. Faults not known at start (the Python
+API's sockfault.proxy(): its tests apply any fault at any time) mean mitmproxy unless `engine: relay`. `relay` insists (a ScenarioError
 names what it cannot do). The choice and its reason are on the timeline ("proxy_started"
 {engine, engine_reason}). An addon the relay cannot apply, added at run time (the Python
 API, where faults are not known at start), restarts the link on mitmproxy on the same port
@@ -69,10 +70,12 @@ class HttpLink(ProxyLink):
             return "balance (several upstreams or sticky)"
         if not self.options.get("fastpath", True):
             return "fastpath: false (every WebSocket message through mitmproxy)"
+        if self.planned_faults is None and self.options.get("engine", "auto") == "auto":
+            return "the faults are not known at start (the Python API applies any fault at any time)"
         for addon in addons:
             if not relay_supported(addon):
                 return f"addon {type(addon).__name__}"
-        for fault in self.planned_faults:
+        for fault in self.planned_faults or ():
             make, target = getattr(fault, "make_addon", None), getattr(fault, "proxy", None)
             if make is None or target not in (None, self.name):
                 continue

@@ -355,6 +355,12 @@ async def test_auto_picks_the_relay_unless_a_planned_fault_needs_mitmproxy():
             await link.stop()
             started, = timeline.events(kind="proxy_started")
             assert started.data["engine"] == engine, started.data
+        timeline = Timeline()
+        link = HttpLink("edge", {}, timeline)          # faults not known (the Python API): mitmproxy
+        await link.start([address])
+        await link.stop()
+        started, = timeline.events(kind="proxy_started")
+        assert started.data["engine"] == "mitmproxy" and "not known" in started.data["engine_reason"]
     finally:
         await up.stop()
 
@@ -365,6 +371,7 @@ async def test_an_addon_the_relay_cannot_apply_switches_engines_before_any_conne
     address = await up.start()
     timeline = Timeline()
     link = HttpLink("edge", {}, timeline)
+    link.planned_faults = []           # a run whose faults were all known, then one added anyway
     try:
         proxy = await link.start([address])
         await link.add_addon(EnginePackets(types=["ping"], action="drop"))
@@ -374,6 +381,7 @@ async def test_an_addon_the_relay_cannot_apply_switches_engines_before_any_conne
         assert (await read_response(r))[0] == 200
         w.close()
         link2 = HttpLink("late", {}, timeline)
+        link2.planned_faults = []
         p2 = await link2.start([address])
         r, w = await asyncio.open_connection(*p2)
         w.write(request("GET", "/socket.io/?EIO=4&transport=polling"))
