@@ -77,7 +77,10 @@ def test_latency_jitter_window(api, echo):
     toxic(api, "latency", latency=40, jitter=20)
     with socket.create_connection(addr) as c:
         times = [round_trip(c) for _ in range(12)]
-    assert all(20 <= t < 80 for t in times), times
+    # never earlier than latency - jitter; a late event loop only adds (one trip passed 80 ms in a loaded CI
+    # run), so the window's top is held by most trips, not all
+    assert all(t >= 20 for t in times), times
+    assert sum(t < 80 for t in times) >= 10, times
     assert max(times) - min(times) > 5, times   # the jitter is really applied
 
 
