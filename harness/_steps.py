@@ -75,7 +75,8 @@ async def _restart_server(run: "Run", params: dict) -> None:
     name = params.get("signal", "KILL")
     host, port = run.server_addresses[index]
     down_s = params.get("down_for", Duration(seconds=1)).resolve(run.heartbeat_s())
-    run.timeline.add("runner", "server_killed", {"server": index, "pid": old.proc.pid, "signal": name, "port": port})
+    killed_at = run.timeline.add("runner", "server_killed", {"server": index, "pid": old.proc.pid, "signal": name,
+                                                              "port": port}).t
     await old.kill(getattr(_signal, "SIG" + name))
     await run.sleep(down_s)
     peer = await run.pool.acquire(run.case.servers[index].spec)
@@ -84,11 +85,7 @@ async def _restart_server(run: "Run", params: dict) -> None:
     run.fault_ctx.servers = run.servers
     await run._start_server(index, peer, port)
     run.timeline.add("runner", "server_restarted", {"server": index, "pid": peer.proc.pid, "port": port,
-                                                     "down_ms": round(run.timeline.now() - _killed_at(run, index))})
-
-
-def _killed_at(run: "Run", index: int) -> float:
-    return next(e.t for e in reversed(run.timeline.events("runner", "server_killed")) if e.data["server"] == index)
+                                                     "down_ms": round(run.timeline.now() - killed_at)})
 
 
 async def _wait(run: "Run", duration: Duration) -> None:
