@@ -119,6 +119,26 @@ async def test_fixed_ports_take_turns_and_a_foreign_listener_is_named():
             await second.acquire(timeout=1)
 
 
+async def test_a_turn_lock_leaves_no_file_and_still_excludes_a_waiter_on_the_removed_file():
+    """release() removes the lock file (no `sockfault-port-*.lock` outlives a run); a waiter already
+    blocked on the removed file must not then share the turn with a newcomer on a new file."""
+    port = 1  # nothing listens on port 1: only the lock is exercised
+    first = PortLock(port, "app")
+    await first.acquire(timeout=1)
+    assert os.path.exists(first.path)
+    waiter = PortLock(port, "app")
+    waiting = asyncio.ensure_future(waiter.acquire(timeout=3))
+    await asyncio.sleep(0.15)              # the waiter now holds an fd on the file first will remove
+    newcomer = PortLock(port, "app")
+    first.release()
+    await waiting
+    assert os.path.exists(waiter.path)
+    with pytest.raises(PeerError, match="stayed taken"):
+        await newcomer.acquire(timeout=0.3)
+    waiter.release()
+    assert not os.path.exists(first.path)
+
+
 async def test_hook_channel_carries_events_and_commands():
     seen = []
     channel = HookChannel(lambda kind, data: seen.append((kind, data)))

@@ -9,7 +9,9 @@ count for a long run (benchmarks/fuzz_run.py).
 
 from __future__ import annotations
 
+import atexit
 import copy
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from _fuzz_helpers import EXAMPLES, hang_guard
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml"))
 _DIR = Path(tempfile.mkdtemp(prefix="sockfault-fuzz-"))
+atexit.register(shutil.rmtree, _DIR, True)   # given() tests take no tmp_path; the worker removes it on exit
 FUZZ = settings(max_examples=EXAMPLES, deadline=5000, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -34,29 +34,51 @@ def _in_use(port: int) -> bool:
 
 
 class _TurnLock:
-    """An flock on a file named by `key`: one holder at a time, across processes."""
+    """An flock on a file named by `key`: one holder at a time, across processes.
+
+    The holder removes the file before it unlocks, so no lock file outlives a run. A waiter that
+    then wins the lock on the removed file sees its inode is no longer the path's and opens again.
+    """
 
     def __init__(self, key: str, label: str, taken: str):
         self.key, self.label, self.taken = key, label, taken
+        self.path = os.path.join(tempfile.gettempdir(), f"sockfault-{key}.lock")
         self._fd: int | None = None
 
     async def acquire(self, timeout: float) -> None:
-        path = os.path.join(tempfile.gettempdir(), f"sockfault-{self.key}.lock")
-        self._fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
+                if self._holds_path():
+                    return
+                self._close()             # the file we locked was removed by its last holder: open anew
+                continue
             except BlockingIOError:
                 if loop.time() >= deadline:
-                    self.release()
+                    self._close()
                     raise PeerError(f"{self.taken} stayed taken by another sockfault run for {timeout:.0f} s",
                                     self.label) from None
                 await asyncio.sleep(0.05)
 
+    def _holds_path(self) -> bool:
+        try:
+            return os.stat(self.path).st_ino == os.fstat(self._fd).st_ino
+        except FileNotFoundError:
+            return False
+
     def release(self) -> None:
+        if self._fd is not None:
+            try:
+                os.unlink(self.path)      # still locked: nobody can be holding this file but us
+            except FileNotFoundError:
+                pass
+            self._close()
+
+    def _close(self) -> None:
         if self._fd is not None:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
