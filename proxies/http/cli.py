@@ -3,6 +3,11 @@
     sockfault proxy http --upstream http://127.0.0.1:3000 --fault strip_upgrade:mode=reject
     sockfault proxy http --upstream URL1 --upstream URL2 --sticky sid --listen 127.0.0.1:8080
     sockfault proxy http --upstream URL --fault engine_packets:types=ping|pong,direction=both
+    sockfault proxy http --upstream URL --engine relay
+
+The engine is chosen as a scenario's `engine:` (proxies/http/link.py): `auto` (default) takes
+the wire-speed relay when every --fault is one it applies, else mitmproxy; `relay` refuses a
+fault it cannot apply; the choice is printed after the listen address.
 
 A fault is NAME:key=value[,key=value]: values are JSON when they parse (3, true, null,
 "x"), else strings; `a|b` is a list. The listen address is printed first; Ctrl-C stops.
@@ -22,11 +27,12 @@ from typing import Any, Callable, TextIO
 from urllib.parse import urlsplit
 
 __all__ = ["add_arguments", "run", "parse_fault", "parse_upstream", "parse_listen", "format_event",
-           "HTTP_FAULTS", "CliError"]
+           "make_link", "HTTP_FAULTS", "ENGINES", "CliError"]
 
 # the harness faults whose target is the http link (harness/faults FAULTS)
 HTTP_FAULTS = ("engine_packets", "request_deadline", "strip_cors", "strip_upgrade")
 KINDS = ("http",)
+ENGINES = ("auto", "relay", "mitmproxy")
 
 
 class CliError(ValueError):
@@ -35,7 +41,7 @@ class CliError(ValueError):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = __doc__.split("\n\n")[0]
-    parser.add_argument("kind", choices=KINDS, help="proxy kind (http: mitmproxy in-process)")
+    parser.add_argument("kind", choices=KINDS, help="proxy kind (http: the wire-speed relay or mitmproxy, in-process)")
     parser.add_argument("--upstream", action="append", required=True, metavar="URL",
                         help="server URL, e.g. http://127.0.0.1:3000 (repeat for several: round-robin / --sticky)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME:key=value[,key=value]",
@@ -44,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="listen address (default 127.0.0.1:0, a free port)")
     parser.add_argument("--sticky", choices=("none", "cookie", "sid"), default=None,
                         help="with several upstreams: none (round-robin), cookie, sid")
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="auto (default: the relay when every --fault suits it), relay (wire speed) or mitmproxy")
     parser.add_argument("--no-ws-messages", action="store_true",
                         help="do not print WebSocket messages (upgraded connections take the fast path)")
 
@@ -169,7 +177,7 @@ def format_event(event) -> str | None:
         how = f"{d.get('code')}" + (f" {d['reason']!r}" if d.get("reason") else "")
         return f"{head}  WS   close{sid} code {how} by {d.get('closed_by') or '?'}{tags}"
     if event.kind == "ws_fastpath":
-        return f"{head}  WS   fast path{sid}: spliced, messages are not decoded"
+        return f"{head}  WS   fast path{sid}: spliced, messages decoded on the side"
     return None
 
 
@@ -193,19 +201,35 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 0
 
 
-async def _serve(args, upstreams, listen, faults, out: TextIO) -> int:
-    from harness.errors import HarnessError
-    from harness.faults import FaultContext, load_fault
-    from harness.timeline import Timeline
+def make_link(args: argparse.Namespace, listen: tuple[str, int], faults: list, timeline) -> Any:
+    """The HttpLink the arguments describe; its faults are known at start, as a scenario's (planned_faults)."""
     from proxies.http.link import HttpLink
-
-    timeline = Timeline()
-    printer: Callable = lambda e: (line := format_event(e)) and print(line, file=out, flush=True)
     options: dict[str, Any] = {"listen_host": listen[0], "listen_port": listen[1],
-                               "record_ws": not args.no_ws_messages}
+                               "record_ws": not args.no_ws_messages, "engine": args.engine}
     if args.sticky:
         options["sticky"] = args.sticky
     link = HttpLink("cli", options, timeline)
+    link.planned_faults = list(faults)
+    return link
+
+
+async def _serve(args, upstreams, listen, faults, out: TextIO) -> int:
+    from harness.errors import HarnessError, ScenarioError
+    from harness.faults import FaultContext, load_fault
+    from harness.timeline import Timeline
+
+    timeline = Timeline()
+    printer: Callable = lambda e: (line := format_event(e)) and print(line, file=out, flush=True)
+    built = []
+    for name, kwargs in faults:
+        try:
+            fault = load_fault(name)(**kwargs)
+            if hasattr(fault, "make_addon"):
+                fault.make_addon()          # its addon's checks, before the engine is chosen from it
+            built.append((name, kwargs, fault))
+        except (TypeError, ValueError, HarnessError) as e:
+            raise CliError(f"fault {name}: {e}") from None
+    link = make_link(args, listen, [fault for _, _, fault in built], timeline)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -213,14 +237,18 @@ async def _serve(args, upstreams, listen, faults, out: TextIO) -> int:
     try:
         try:
             host, port = await link.start(upstreams)
+        except ScenarioError as e:         # e.g. --engine relay with a fault only mitmproxy applies
+            raise CliError(str(e)) from None
         except (HarnessError, OSError) as e:
             raise CliError(f"cannot listen on {listen[0]}:{listen[1]}: {e}") from None
         ups = ", ".join(f"http://{h}:{p}" for h, p in upstreams)
         print(f"listening on http://{host}:{port} -> {ups}", file=out, flush=True)
+        started = timeline.events(kind="proxy_started")[-1].data
+        print(f"engine {started['engine']} ({started['engine_reason']})", file=out, flush=True)
         ctx = FaultContext(timeline, links={"cli": link})
-        for name, kwargs in faults:
+        for name, kwargs, fault in built:
             try:
-                await load_fault(name)(**kwargs).apply(ctx)
+                await fault.apply(ctx)
             except (TypeError, ValueError, HarnessError) as e:
                 raise CliError(f"fault {name}: {e}") from None
             print(f"fault {name} " + " ".join(f"{k}={json.dumps(v)}" for k, v in kwargs.items()), file=out, flush=True)
