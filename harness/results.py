@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from operator import methodcaller
+from typing import Any, Callable
 
 from .scenario import Case
 from .timeline import Timeline
@@ -45,13 +46,14 @@ class RunResult:
     def all_present(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, timeline: Callable[[Timeline], Any] = methodcaller("to_json")) -> dict:
+        """timeline: what stands for the events (every event's dict in a list; reports pass a lazy view)."""
         return {"case": self.case_id, "error": self.error, "skipped": self.skipped,
                 "duration_s": round(self.duration_s, 3), "overhead_s": round(self.overhead_s, 3),
                 "heartbeat_ms": self.heartbeat_ms, "peers": self.peers,
                 "checks": [c.to_dict() for c in self.checks],
                 "control_checks": [c.to_dict() for c in self.control_checks],
-                "timeline": self.timeline.to_json()}
+                "timeline": timeline(self.timeline)}
 
 
 @dataclass
@@ -67,7 +69,7 @@ class CaseResult:
     def ok(self) -> bool:
         return self.verdict in PASSING
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, timeline: Callable[[Timeline], Any] = methodcaller("to_json")) -> dict[str, Any]:
         case = self.case
         return {
             "scenario": case.case_id, "name": case.name, "file": case.file, "line": case.line, "doc": case.doc,
@@ -76,6 +78,6 @@ class CaseResult:
             "evidence": [c.to_dict() for c in self.main.checks],
             "control": None if self.control is None else {
                 "result": "symptom absent" if self.verdict == "reproduced" else self.reason,
-                **self.control.to_dict()},
-            "peers": self.main.peers, "run": self.main.to_dict(),
+                **self.control.to_dict(timeline)},
+            "peers": self.main.peers, "run": self.main.to_dict(timeline),
         }

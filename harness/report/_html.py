@@ -1,16 +1,19 @@
 """One self-contained HTML page (no external files; one small inline script for the filters) from the
 JSON results: per case its checks, its run and its control on the wire side by side, the network view,
-links to the page's sections."""
+links to the page's sections. write_html streams the page: case by case, a timeline line by line (a
+run's events are read from its Timeline as they are written), never the whole page in memory."""
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from ._matrix import matrix_tables
 from ._matrix_html import MATRIX_CSS, matrix_section
 from ._network import network_table
 from ._wire_svg import wire_svg
+from ._write import write_chunks
 
 PAGE = "https://socket.io/docs/v4/troubleshooting-connection-issues/"
 
@@ -47,9 +50,14 @@ def _cls(verdict: str) -> str:
     return verdict.replace(" ", "-")
 
 
-def _timeline(events: list[dict]) -> str:
-    lines = [f"{e['t']:10.1f} ms  {e['source']:<12} {e['kind']:<16} {escape(str(e['data'])[:300])}" for e in events]
-    return "<pre>" + "\n".join(lines) + "</pre>"
+def _timeline(summary: str, events: Iterable[dict]) -> Iterator[str]:
+    """Every event, one line each (the page shows them all), inside a closed <details>."""
+    yield f"<details><summary>{summary}</summary><pre>"
+    separator = ""
+    for e in events:
+        yield f"{separator}{e['t']:10.1f} ms  {e['source']:<12} {e['kind']:<16} {escape(str(e['data'])[:300])}"
+        separator = "\n"
+    yield "</pre></details>"
 
 
 def _pictures(main: list[dict], control: list[dict] | None, open_: bool = False) -> str:
@@ -89,7 +97,8 @@ def _commands(commands: list[dict]) -> str:
             if rows else "")
 
 
-def _scenario(entry: dict) -> str:
+def _scenario(entry: dict) -> Iterator[str]:
+    """The case's section, in pieces: its timelines are streamed, not joined."""
     control = entry.get("control")
     peers = ", ".join(f"{k}: {v.get('peer')} ({v.get('impl')} {v.get('version')}"
                       + (f"; observed: {v['observed']}" if v.get("observed") else "") + ")"
@@ -109,12 +118,14 @@ def _scenario(entry: dict) -> str:
                   _checks(control["checks"] + control["control_checks"])]
     timeline_c = control["timeline"] if control else None
     parts += [_pictures(entry["run"]["timeline"], timeline_c, open_=entry["verdict"] not in ("reproduced", "works")),
-              _networks(entry["run"]["timeline"], timeline_c),
-              "<details><summary>timeline</summary>" + _timeline(entry["run"]["timeline"]) + "</details>"]
+              _networks(entry["run"]["timeline"], timeline_c)]
+    yield "\n".join(parts)
+    yield "\n"
+    yield from _timeline("timeline", entry["run"]["timeline"])
     if control:
-        parts.append("<details><summary>control timeline</summary>" + _timeline(control["timeline"]) + "</details>")
-    parts.append("</section>")
-    return "\n".join(parts)
+        yield "\n"
+        yield from _timeline("control timeline", control["timeline"])
+    yield "\n</section>"
 
 
 def _matrix(name: str, table: dict) -> str:
@@ -149,6 +160,10 @@ def _check_section(check: dict) -> str:
 
 
 def render_html(document: dict) -> str:
+    return "".join(_page(document))
+
+
+def _page(document: dict) -> Iterator[str]:
     scenarios = document["scenarios"]
     by_section = sorted(scenarios, key=lambda s: s["doc"])   # stable: file order within a section
     summary = "".join(
@@ -161,18 +176,23 @@ def render_html(document: dict) -> str:
     matrices = "".join(_matrix(n, t) for n, t in matrix_tables(scenarios).items())
     counts = ", ".join(f"{v}: {n}" for v, n in document["summary"].items())
     compat = document.get("matrix")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>sockfault report</title>"
-            f"<style>{_CSS}{MATRIX_CSS if compat else ''}</style>"
-            f"</head><body><h1>sockfault report</h1><p class='muted'>{escape(document['created'])} &middot; "
-            f"sockfault {escape(document['version'])} &middot; {escape(counts)}</p>"
-            + (f"<h2>Scenario files that did not load</h2><ul>{errors}</ul>" if errors else "")
-            + (_check_section(document["check"]) if document.get("check") else "")
-            + _filters(scenarios)
-            + f"<h2>Summary</h2><table><tr><th>troubleshooting section</th><th>scenario</th><th>verdict</th><th>symptom</th>"
-            f"<th>s</th></tr>{summary}</table>"
-            + (f"<h2>Version matrices</h2>{matrices}" if matrices else "")
-            + (f"<h2>Compatibility matrix (sockfault matrix)</h2>{matrix_section(compat)}" if compat else "")
-            + "<h2>Scenarios</h2>" + "\n".join(_scenario(s) for s in by_section) + "</body></html>")
+    yield (f"<!doctype html><html><head><meta charset='utf-8'><title>sockfault report</title>"
+           f"<style>{_CSS}{MATRIX_CSS if compat else ''}</style>"
+           f"</head><body><h1>sockfault report</h1><p class='muted'>{escape(document['created'])} &middot; "
+           f"sockfault {escape(document['version'])} &middot; {escape(counts)}</p>"
+           + (f"<h2>Scenario files that did not load</h2><ul>{errors}</ul>" if errors else "")
+           + (_check_section(document["check"]) if document.get("check") else "")
+           + _filters(scenarios)
+           + f"<h2>Summary</h2><table><tr><th>troubleshooting section</th><th>scenario</th><th>verdict</th><th>symptom</th>"
+           f"<th>s</th></tr>{summary}</table>"
+           + (f"<h2>Version matrices</h2>{matrices}" if matrices else "")
+           + (f"<h2>Compatibility matrix (sockfault matrix)</h2>{matrix_section(compat)}" if compat else "")
+           + "<h2>Scenarios</h2>")
+    for i, entry in enumerate(by_section):
+        if i:
+            yield "\n"
+        yield from _scenario(entry)
+    yield "</body></html>"
 
 
 def _filters(scenarios: list[dict]) -> str:
@@ -186,6 +206,4 @@ def _filters(scenarios: list[dict]) -> str:
 
 
 def write_html(path: str | Path, document: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(document), encoding="utf-8")
+    write_chunks(path, _page(document), per_write=64)   # a timeline line is up to ~2 KB

@@ -1,4 +1,8 @@
-"""The machine-readable result of a run: one entry per case, plus load errors."""
+"""The machine-readable result of a run: one entry per case, plus load errors.
+
+The document holds each run's timeline as a lazy TimelineEvents, and write_json streams it: the
+file is written chunk by chunk, a timeline's events made and dropped one at a time, so memory stays
+flat however many events a run recorded (the bytes are those json.dumps(indent=1) wrote of lists)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..results import CaseResult
+from ._events import TimelineEvents
+from ._write import write_chunks
 
 __all__ = ["results_document", "scenario_commands", "write_json", "SCHEMA_VERSION"]
 
@@ -21,7 +27,7 @@ def results_document(results: list[CaseResult], load_errors: list = (), faithful
         "python": platform.python_version(), "time_scale": "faithful" if faithful else "compressed where the scenario allows",
         "summary": {v: sum(1 for r in results if r.verdict == v) for v in sorted({r.verdict for r in results})},
         "load_errors": [{"file": e.file, "line": e.error.line, "message": str(e.error)} for e in load_errors],
-        "scenarios": [dict(r.to_dict(), commands=scenario_commands(r.case)) for r in results],
+        "scenarios": [dict(r.to_dict(timeline=TimelineEvents), commands=scenario_commands(r.case)) for r in results],
     }
 
 
@@ -54,6 +60,23 @@ def scenario_commands(case) -> list[dict]:
 
 
 def write_json(path: str | Path, document: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=1, default=str))
+    write_chunks(path, json.JSONEncoder(indent=1, default=_default).iterencode(document))
+
+
+class _Streamed(list):
+    """A TimelineEvents as json's (pure-Python, with indent) encoder walks a list: `not lst`, then
+    `for value in lst`; the list's own storage stays empty."""
+
+    def __init__(self, events: TimelineEvents):
+        super().__init__()
+        self.events = events
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def _default(value):
+    return _Streamed(value) if isinstance(value, TimelineEvents) else str(value)

@@ -6,6 +6,7 @@ a column of polling rows and a refused 101."""
 from __future__ import annotations
 
 from html import escape
+from typing import Iterable
 
 __all__ = ["network_table"]
 
@@ -32,12 +33,18 @@ def _what(data: dict) -> str:
     return "long-polling " + ("request" if data.get("method") == "GET" else "send")
 
 
-def network_table(events: list[dict], limit: int = 40) -> str:
-    rows = [e for e in events if e["kind"] == "http" and e["source"].startswith("proxy")]
+def network_table(events: Iterable[dict], limit: int = 40) -> str:
+    """The first `limit` exchanges as rows; the rest only counted (a long run's events are streamed)."""
+    rows, total = [], 0
+    for e in events:
+        if e["kind"] == "http" and e["source"].startswith("proxy"):
+            total += 1
+            if total <= limit:
+                rows.append(e)
     if not rows:
         return ""
     out = []
-    for i, e in enumerate(rows[:limit], 1):
+    for i, e in enumerate(rows, 1):
         d = e.get("data") or {}
         status = d.get("status")
         css = "ok" if status in (101, 200, 204) else "bad"
@@ -46,6 +53,6 @@ def network_table(events: list[dict], limit: int = 40) -> str:
                    f"<td>{escape(str(d.get('transport') or d.get('path') or ''))}</td><td>{escape(sid)}</td>"
                    f"<td>{status if status is not None else escape(str(d.get('error', 'failed')))}</td>"
                    f"<td>{d.get('ms', '')}</td><td>{e['t'] / 1000:.2f} s</td><td>{escape(_what(d))}</td></tr>")
-    more = f"<p class='muted'>... {len(rows) - limit} more exchanges in the timeline</p>" if len(rows) > limit else ""
+    more = f"<p class='muted'>... {total - limit} more exchanges in the timeline</p>" if total > limit else ""
     return ("<table class='network'><tr><th>#</th><th>method</th><th>transport</th><th>sid</th><th>status</th>"
             f"<th>ms</th><th>at</th><th>what</th></tr>{''.join(out)}</table>{more}")

@@ -6,6 +6,8 @@ hovering a row shows its decoded fields (the packets, the status, the session)."
 from __future__ import annotations
 
 from html import escape
+from itertools import islice
+from typing import Iterable, Iterator
 
 __all__ = ["wire_svg", "MAX_ROWS"]
 
@@ -32,35 +34,33 @@ def _packet(data: dict) -> str:
     return f"{name} {text[:28]}".strip()
 
 
-def _rows(events: list[dict]) -> list[tuple]:
-    """(t_ms, kind, from_lane, to_lane, label, css) for the events worth drawing."""
-    rows = []
+def _rows(events: Iterable[dict]) -> Iterator[tuple]:
+    """(t_ms, kind, from_lane, to_lane, label, css, detail) for the events worth drawing, as they come."""
     for e in events:
         kind, data, lane = e["kind"], e.get("data") or {}, _lane(e["source"])
         if kind == "http" and lane == "proxy":
             path = f"{data.get('method', '?')} {data.get('transport') or data.get('path', '')}"
             status = data.get("status")
             css = "bad" if status is None or (isinstance(status, int) and status >= 400) else "ok"
-            rows.append((e["t"], "http", "client", "server", f"{path} -> {status if status is not None else data.get('error', 'failed')}", css,
-                         _detail(data, ("url", "sid", "sent", "body", "json", "fault", "error", "ms"))))
+            yield (e["t"], "http", "client", "server", f"{path} -> {status if status is not None else data.get('error', 'failed')}", css,
+                   _detail(data, ("url", "sid", "sent", "body", "json", "fault", "error", "ms")))
         elif kind == "ws_message" and lane == "proxy":
             frm = data.get("from", "client")
-            rows.append((e["t"], "ws", frm, "server" if frm == "client" else "client",
-                         "ws " + _packet(data) + (" (dropped)" if data.get("dropped") else ""),
-                         "dropped" if data.get("dropped") else "ws", _detail(data, ("sid", "packet", "size", "fault"))))
+            yield (e["t"], "ws", frm, "server" if frm == "client" else "client",
+                   "ws " + _packet(data) + (" (dropped)" if data.get("dropped") else ""),
+                   "dropped" if data.get("dropped") else "ws", _detail(data, ("sid", "packet", "size", "fault")))
         elif kind == "ws_close" and lane == "proxy":
-            rows.append((e["t"], "mark", "proxy", None, f"ws close {data.get('code')} by {data.get('closed_by')}", "bad",
-                         _detail(data, ("sid", "code", "reason", "closed_by", "fault"))))
+            yield (e["t"], "mark", "proxy", None, f"ws close {data.get('code')} by {data.get('closed_by')}", "bad",
+                   _detail(data, ("sid", "code", "reason", "closed_by", "fault")))
         elif kind in ("fault_applied", "fault_removed"):
-            rows.append((e["t"], "fault", None, None, f"{kind.replace('_', ' ')}: {data.get('fault') or data.get('label') or ''}",
-                         "fault", _detail(data, ("fault", "params"))))
+            yield (e["t"], "fault", None, None, f"{kind.replace('_', ' ')}: {data.get('fault') or data.get('label') or ''}",
+                   "fault", _detail(data, ("fault", "params")))
         elif lane in ("client", "server") and kind in ("connect", "connect_error", "disconnect", "upgrade",
                                                        "connection", "reconnect", "upgradeError", "error"):
             detail = data.get("reason") or data.get("message") or data.get("transport") or ""
-            rows.append((e["t"], "mark", lane, None, f"{kind} {detail}"[:60],
-                         "bad" if kind in ("connect_error", "disconnect", "error", "upgradeError") else "ok",
-                         _detail(data, tuple(data))))
-    return rows
+            yield (e["t"], "mark", lane, None, f"{kind} {detail}"[:60],
+                   "bad" if kind in ("connect_error", "disconnect", "error", "upgradeError") else "ok",
+                   _detail(data, tuple(data)))
 
 
 def _detail(data: dict, keys: tuple) -> str:
@@ -74,9 +74,10 @@ def _detail(data: dict, keys: tuple) -> str:
     return "\n".join(lines)
 
 
-def wire_svg(events: list[dict]) -> str:
-    """The diagram as an <svg> element, or "" when the timeline has nothing to draw."""
-    rows = _rows(events)
+def wire_svg(events: Iterable[dict]) -> str:
+    """The diagram as an <svg> element, or "" when the timeline has nothing to draw. Reads the events
+    only until one row past MAX_ROWS (enough to know the picture is cut)."""
+    rows = list(islice(_rows(events), MAX_ROWS + 1))
     if not rows:
         return ""
     cut = len(rows) > MAX_ROWS
