@@ -112,6 +112,11 @@ class FrameReader:
         pos, end = 0, len(data)
         while pos < end or self._left == 0:
             if self._left < 0:
+                if self._msg_op is None:
+                    whole = self._whole_frame(data, pos, end, out)
+                    if whole:
+                        pos = whole
+                        continue
                 need = self._header(data, pos, end)
                 if need < 0:
                     self._head = data[pos:]
@@ -127,6 +132,29 @@ class FrameReader:
                 if msg is not None:
                     out.append(msg)
         return out
+
+    def _whole_frame(self, data: bytes, pos: int, end: int, out: list) -> int:
+        """The common case in one step: a final uncompressed text/binary frame, whole in `data` and
+        within `limit`, between messages. Appends its Message; 0 when the general path must read it."""
+        if end - pos < 2 or data[pos] not in (0x81, 0x82):      # FIN, no RSV bit, TEXT or BINARY
+            return 0
+        b1 = data[pos + 1]
+        n, at = b1 & 0x7F, pos + 2
+        if n == 126:
+            if end - at < 2:
+                return 0
+            n, at = int.from_bytes(data[at:at + 2], "big"), at + 2
+        elif n == 127:
+            return 0
+        stop = at + (4 if b1 & 0x80 else 0) + n
+        if stop > end or n > self.limit:
+            return 0
+        if b1 & 0x80:
+            payload = unmask(data[at + 4:stop], data[at:at + 4])
+        else:
+            payload = data[at:stop]
+        out.append(Message(data[pos] & 0x0F, payload, n))
+        return stop
 
     def _header(self, data: bytes, pos: int, end: int) -> int:
         """Parse the frame header at pos: the payload's start, or -1 when it is incomplete."""

@@ -23,10 +23,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Callable
 
 from ._h1 import (REASONS, H1Error, Head, build_head, decoded, parse_request_head, parse_response_head,
                   query_of, read_body, request_framing, response_framing)
+from ._splice import Splice
 from ._wstap import Tap
 from .record import _body, _json
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 LIMIT = 1 << 16            # the longest head line
 HIGH_WATER = 1 << 20
+POOL = 32                  # idle kept-alive upstream connections kept for the next client connection
 
 
 def relay_supported(addon: Any) -> bool:
@@ -78,14 +80,21 @@ class _Reader(asyncio.StreamReader):
     def __init__(self):
         super().__init__(limit=LIMIT)
         self.gone = asyncio.Event()
+        self.on_gone: Callable[[], None] | None = None     # called once when it goes
 
     def feed_eof(self):
         super().feed_eof()
-        self.gone.set()
+        self._went()
 
     def set_exception(self, exc):
         super().set_exception(exc)
-        self.gone.set()
+        self._went()
+
+    def _went(self) -> None:
+        if not self.gone.is_set():
+            self.gone.set()
+            if self.on_gone is not None:
+                self.on_gone()
 
 
 class _Shim:
@@ -117,6 +126,7 @@ class Relay:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
         self._transports: set[asyncio.BaseTransport] = set()
+        self._idle: list[tuple[_Reader, asyncio.StreamWriter]] = []    # the upstream pool (_pool, _pooled)
 
     async def start(self) -> tuple[str, int]:
         loop = asyncio.get_running_loop()
@@ -138,6 +148,7 @@ class Relay:
         if server is None:
             return
         server.close()
+        self._idle.clear()          # their transports are aborted below
         for addon in self.addons:
             if hasattr(addon, "done"):
                 addon.done()
@@ -165,6 +176,7 @@ class Relay:
         try:
             while await self._one(reader, writer, client_port, up):
                 pass
+            self._pool(up)             # idle between exchanges: the next client connection takes it
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         except Exception:              # a bug of ours must not kill the proxy
@@ -183,7 +195,8 @@ class Relay:
             return None
         started = time.time()
         try:
-            rest = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.head_timeout)
+            async with asyncio.timeout(self.head_timeout):      # a timer, not a task per request
+                rest = await reader.readuntil(b"\r\n\r\n")
         except asyncio.LimitOverrunError:
             raise H1Error("request head too long") from None
         except asyncio.IncompleteReadError:
@@ -232,6 +245,7 @@ class Relay:
             return False
         except (OSError, asyncio.IncompleteReadError, H1Error, asyncio.LimitOverrunError) as e:
             msg = _upstream_error(e, self.upstream)
+            self._drop_upstream(up)
             writer.write(_error_response(502, msg))
             self._record(ex, started, client_port, body, error=msg)
             return False
@@ -247,9 +261,10 @@ class Relay:
             await self._splice(ex, client_port, reader, writer, up)
             return False
         framing = response_framing(rhead, ex.method)[0]
-        if framing == "close" or "close" in rhead.get("connection").lower():
-            self._drop_upstream(up)
-        return framing != "close" and _keep_alive(head, ex.resp_headers)
+        keep = framing != "close" and _keep_alive(head, ex.resp_headers)
+        if not keep or "close" in rhead.get("connection").lower():
+            self._drop_upstream(up)         # the server may close it: never pooled
+        return keep
 
     def _respond_hooks(self, ex: Exchange) -> None:
         for addon in list(self.addons):
@@ -272,20 +287,66 @@ class Relay:
 
     async def _forward(self, out: bytes, method: str, client: _Reader, up: list):
         for attempt in (0, 1):
-            reused = up[0] is not None and not up[0][0].gone.is_set()
-            if not reused:
+            if up[0] is None or up[0][0].gone.is_set():
                 self._drop_upstream(up)
+                up[0] = self._pooled()
+            reused = up[0] is not None
+            if not reused:
                 up[0] = await _or_gone(self._connect(), client, self, up)
             r, w = up[0]
             w.write(out)
+            if client.gone.is_set() and not client._buffer:
+                self._drop_upstream(up)
+                raise _Gone
+            cut: list[bool] = []
+
+            def gone(w=w) -> None:          # the client went: so does its request upstream
+                cut.append(True)
+                w.transport.abort()
+            client.on_gone = gone
             try:
-                return await _or_gone(self._response(r, method), client, self, up)
+                got = await self._response(r, method)
+                if cut:                     # read to the abort ("close" framing): not a response
+                    raise asyncio.IncompleteReadError(b"", None)
+                return got
             except asyncio.IncompleteReadError as e:
                 self._drop_upstream(up)
+                if cut:
+                    raise _Gone from None
                 if reused and not e.partial and attempt == 0:
                     continue        # the server closed an idle kept-alive connection as we sent: retry once
                 raise
+            finally:
+                client.on_gone = None
         raise AssertionError("unreachable")
+
+    def _pool(self, up: list) -> None:
+        conn, up[0] = up[0], None
+        if conn is None:
+            return
+        r, w = conn
+        if r.gone.is_set() or r._buffer or len(self._idle) >= POOL or self._server is None:
+            up[0] = conn            # closed by the caller
+            return
+        self._idle.append(conn)
+        r.on_gone = lambda: self._unpool(conn)
+
+    def _unpool(self, conn) -> None:
+        """A pooled connection the server closed: gone from the pool at once."""
+        if conn in self._idle:
+            self._idle.remove(conn)
+            self._transports.discard(conn[1].transport)
+            conn[1].transport.abort()
+
+    def _pooled(self) -> tuple[_Reader, asyncio.StreamWriter] | None:
+        while self._idle:
+            r, w = self._idle.pop()
+            r.on_gone = None
+            if not r.gone.is_set() and not r._buffer:
+                return r, w
+            self._transports.discard(w.transport)
+            w.transport.abort()
+        return None
 
     async def _response(self, r: _Reader, method: str):
         while True:
@@ -317,33 +378,19 @@ class Relay:
             return
         self.timeline.add(self.source, "ws_fastpath", {"sid": sid, "eio": eio, "client": client_port})
         tap = Tap(self.timeline, self.source, _Shim(ex.query, ex.resp_headers), record=self.record_ws)
-        counts = {"client": 0, "server": 0}
-
-        async def pump(src: _Reader, dst: asyncio.StreamWriter, side: str) -> None:
-            try:
-                while True:
-                    data = await src.read(65536)
-                    if not data:
-                        return
-                    dst.write(data)
-                    counts[side] += len(data)
-                    tap.feed(side, data)
-                    if dst.transport.get_write_buffer_size() > HIGH_WATER:
-                        await dst.drain()
-            except (ConnectionError, OSError):
-                return
-
-        pumps = {asyncio.ensure_future(pump(creader, swriter, "client")): "client",
-                 asyncio.ensure_future(pump(sreader, cwriter, "server")): "server"}
+        splice = Splice(cwriter.transport, swriter.transport, tap.feed)
+        early = {"client": bytes(creader._buffer), "server": bytes(sreader._buffer)}
+        creader._buffer.clear()
+        sreader._buffer.clear()
+        splice.start(early, {side for side, r in (("client", creader), ("server", sreader)) if r.at_eof() or r.gone.is_set()})
         try:
-            done, pending = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
-            gone = pumps[next(iter(done))]
+            gone = await splice.done
         finally:
-            for p in pumps:
-                p.cancel()
-            await asyncio.gather(*pumps, return_exceptions=True)
+            if not splice.done.done():       # cancelled: the relay stops
+                splice.abort()
             swriter.close()
             self._transports.discard(swriter.transport)
+        counts = splice.counts
         code, reason, by = tap.close or (1006, "", gone)
         data = {"sid": sid, "code": code, "reason": reason, "closed_by": by, "fastpath": True,
                 "bytes_from_client": counts["client"], "bytes_from_server": counts["server"]}

@@ -1,4 +1,6 @@
-from proxies.http._eio import describe_frame, eio_of, frame_type, join_polling, split_polling
+import pytest
+
+from proxies.http._eio import _trim, describe_frame, eio_of, frame_type, join_polling, split_polling
 
 
 def test_v4_split_and_join_are_byte_exact():
@@ -37,3 +39,25 @@ def test_frame_types():
     assert described["type"] == "message" and described["data"] == '2["a"]'
     if "sio" in described:       # harness.protocol present: the Socket.IO layer is decoded too
         assert described["sio"]["type"] == "EVENT" and described["sio"]["data"] == ["a"]
+
+
+MESSAGES = ['4', '40', '40{"sid":"a"}', '40/admin,{"token":1}', '40/nsp?x=1,', '41', '41/admin,',
+            '42["echo","' + "x" * 1024 + '"]', '421["echo",1]', '42/admin,7["a",{"b":[1,2]}]', '43[1]',
+            '431[1]', '44{"message":"nope"}', '44"str"', '451-["up",{"_placeholder":true,"num":0}]',
+            '461-[{"_placeholder":true,"num":0}]', '42["connect"]', '42[]', '42{"a":1}', '42[bad',
+            '42["é\U0001F600"]', '4x', '47', '42[NaN]', '421' + "9" * 5000 + '[1]', '43']
+
+
+@pytest.mark.parametrize("eio", [3, 4])
+@pytest.mark.parametrize("text", MESSAGES)
+def test_a_message_frame_is_described_as_harness_protocol_describes_it(text, eio):
+    """The shortcut for "4..." frames must give describe_packets' dict, errors included."""
+    import harness.protocol as codec
+    try:
+        expected = _trim(codec.describe_packets([codec.decode_ws_frame(text, eio)], eio)[0])
+    except Exception:           # describe_frame falls back to the local split then
+        expected = None
+    got = describe_frame(text.encode("utf-8"), True, eio)
+    if expected is not None:
+        assert got == expected
+    assert got["type"] == "message"
