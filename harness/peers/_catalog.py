@@ -32,7 +32,7 @@ _PYTHON_RUNNERS = {
 # every peer family and where it lives: docs/extension-points.md is generated from this table
 PEER_FAMILIES = {
     "node": ("server, client", "harness/peers/node/server.js, client.js: socket.io / socket.io-client 1.x-4.x (npm aliases)"),
-    "browser": ("client", "harness/peers/browser/client.py: a socket.io-client bundle in headless Chromium"),
+    "browser": ("client", "harness/peers/browser/client.py: a socket.io-client bundle in headless Chromium (one shared per run: host.py)"),
     "swarm": ("client", "harness/peers/node/swarm.js: option `$count` socket.io-client sockets in one Node process"),
     "python": ("server, client", "harness/peers/python/server.py, client.py: python-socketio (aiohttp)"),
     "plain-ws": ("server", "harness/peers/python/plain_ws.py: a plain WebSocket server (websockets), not Socket.IO"),
@@ -42,7 +42,7 @@ PEER_FAMILIES = {
     "app": ("server", "harness/peers/app/: `app:` / `url:` the user's own unmodified app, with hooks (docs/your-app.md)"),
     "page": ("client", "harness/peers/browser/page_client.py: `page:` the app's own page in Chromium, with actions"),
 }
-_BROWSER_MODULE = "harness.peers.browser.client"  # a socket.io-client bundle in headless Chromium
+_BROWSER_MODULE = "harness.peers.browser.peer"  # a socket.io-client bundle in headless Chromium (the run's shared one)
 _PAGE_MODULE = "harness.peers.browser.page_client"  # the user's own page in headless Chromium
 
 

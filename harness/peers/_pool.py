@@ -12,6 +12,7 @@ import asyncio
 
 from ._catalog import PeerSpec
 from ._process import PeerProcess
+from .browser._host_owner import BrowserHost, shared_enabled
 
 __all__ = ["PeerPool"]
 
@@ -28,6 +29,7 @@ class PeerPool:
         self.spares, self.hello_timeout = spares, hello_timeout
         self._idle: dict[tuple, list[asyncio.Task]] = {}
         self._closed = False
+        self.browser_host = BrowserHost()    # the one Chromium browser@ peers share, started at the first
 
     async def acquire(self, spec: PeerSpec) -> PeerProcess:
         queue = self._idle.setdefault(_key(spec), [])
@@ -55,7 +57,8 @@ class PeerPool:
             queue.append(asyncio.ensure_future(self._start(spec)))
 
     async def _start(self, spec: PeerSpec) -> PeerProcess:
-        peer = await PeerProcess.spawn(spec)
+        env = await self.browser_host.env() if spec.family == "browser" and shared_enabled() else {}
+        peer = await PeerProcess.spawn(spec, env)
         try:
             await peer.wait_hello(self.hello_timeout)
         except BaseException:
@@ -73,3 +76,4 @@ class PeerPool:
             except BaseException:
                 continue
             await peer.stop()
+        await self.browser_host.close()

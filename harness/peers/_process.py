@@ -58,14 +58,15 @@ class PeerProcess:
 
     # -- life cycle -------------------------------------------------------------------------
     @classmethod
-    async def spawn(cls, spec: PeerSpec) -> "PeerProcess":
+    async def spawn(cls, spec: PeerSpec, env: dict[str, str] | None = None) -> "PeerProcess":
+        """env: what the runner adds for this process (the shared Chromium's socket), over the spec's own."""
         tmpdir = tempfile.mkdtemp(prefix="sockfault-peer-")
         remember_dir(tmpdir)
         try:
             proc = await asyncio.create_subprocess_exec(
                 *spec.argv, cwd=spec.cwd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=1 << 24,
-                env={**os.environ, **dict(spec.env), "TMPDIR": tmpdir})
+                env={**os.environ, **dict(spec.env), **(env or {}), "TMPDIR": tmpdir})
         except OSError as exc:
             forget_dir(tmpdir)
             raise PeerError(f"cannot start {' '.join(spec.argv)}: {exc}", spec.label) from None

@@ -31,10 +31,12 @@ def size_of(args) -> int:
         return -1
 
 
-async def _loop(commands, stop) -> None:
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 24)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+async def _loop(commands, stop, reader: asyncio.StreamReader | None = None, out=out) -> None:
+    """Serve command lines from `reader` (default stdin), events through `out` (default stdout)."""
+    if reader is None:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=1 << 24)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while True:
         line = await reader.readline()
         if not line:
