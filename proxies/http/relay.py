@@ -237,6 +237,11 @@ class Relay:
         headers = [("Host", self.host_header) if k.lower() == "host" else (k, v) for k, v in ex.headers]
         if not any(k.lower() == "host" for k, _ in ex.headers):
             headers.insert(0, ("Host", self.host_header))
+        # Connection is hop-by-hop (RFC 9110 7.6.1): a client's `close` (node's polling client sends it on
+        # every request) ends its own connection, not the upstream one, which the pool keeps for the next
+        closing = ex.version == "HTTP/1.1" and head.get("connection").strip().lower() == "close"
+        if closing:
+            headers = [(k, "keep-alive") if k.lower() == "connection" else (k, v) for k, v in headers]
         out = build_head((ex.method, ex.target, ex.version), headers) + raw_body
         try:
             rhead, raw_resp_head, resp_raw, resp_body = await self._forward(out, ex.method, reader, up)
@@ -251,6 +256,9 @@ class Relay:
             return False
         ex.status, ex.resp_headers = int(rhead.first[1]), list(rhead.headers)
         self._respond_hooks(ex)
+        if closing and ex.status != 101:     # what the server says to a `close` request, not to ours
+            ex.resp_headers = [(k, v) for k, v in ex.resp_headers if k.lower() not in ("connection", "keep-alive")]
+            ex.resp_headers.append(("Connection", "close"))
         if ex.resp_headers != rhead.headers:
             raw_resp_head = build_head(rhead.first, ex.resp_headers)
         writer.write(raw_resp_head + resp_raw)
@@ -262,7 +270,7 @@ class Relay:
             return False
         framing = response_framing(rhead, ex.method)[0]
         keep = framing != "close" and _keep_alive(head, ex.resp_headers)
-        if not keep or "close" in rhead.get("connection").lower():
+        if framing == "close" or not (keep or closing) or "close" in rhead.get("connection").lower():
             self._drop_upstream(up)         # the server may close it: never pooled
         return keep
 

@@ -29,6 +29,7 @@ class Upstream:
     def __init__(self):
         self.received: list[tuple[str, bytes]] = []
         self.hosts: list[str] = []
+        self.connection_headers: list[str | None] = []
         self.connections = 0
         self.closed = asyncio.Event()
 
@@ -50,6 +51,7 @@ class Upstream:
                 method, target, _ = line.split(" ")
                 h = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in hdrs)}
                 self.hosts.append(h.get("host"))
+                self.connection_headers.append(h.get("connection"))
                 body = b""
                 if "chunked" in h.get("transfer-encoding", ""):
                     while True:

@@ -88,3 +88,24 @@ async def test_a_client_gone_during_a_response_read_to_close_is_recorded_as_gone
         await relay.stop()
         server.close()
         await server.wait_closed()
+
+
+async def test_a_client_closing_its_connection_leaves_the_upstream_one_open():
+    """Connection is hop-by-hop: node's polling client sends `close` on every request; the upstream
+    connection is asked to stay (then pooled), the client is still told `close` and its connection ends."""
+    up = Upstream()
+    relay = Relay(await up.start(), Timeline(), "proxy:r")
+    proxy = await relay.start()
+    try:
+        for _ in range(3):
+            r, w = await asyncio.open_connection(*proxy)
+            w.write(request("GET", POLL, headers=["Connection: close"]))
+            status, headers, _ = await read_response(r)
+            assert status == 200 and headers["connection"] == "close" and "keep-alive" not in headers
+            assert await asyncio.wait_for(r.read(), 5) == b""      # the proxy closed the client's connection
+            w.close()
+        assert up.connections == 1
+        assert up.connection_headers == ["keep-alive"] * 3
+    finally:
+        await relay.stop()
+        await up.stop()
