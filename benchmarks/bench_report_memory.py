@@ -1,6 +1,6 @@
 """Peak memory of writing a run's reports (results JSON + HTML page) as the number of timeline events
-grows: the eager way (every case's to_dict with its whole timeline, one json.dumps and one page
-string: what write_outputs did before the reports streamed) against write_outputs as it is now.
+grows: the eager way (every case's to_dict with its whole timeline and one json.dumps, as before the
+reports streamed, then the page rendered whole into one string) against write_outputs as it is now.
 
 Each mode runs in a fresh interpreter: it records C cases of E events each (decoded ~100-byte
 WebSocket messages as the proxy's tap records them, an HTTP exchange every 25th event) on
@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -62,8 +63,8 @@ def _results(cases: int, events: int) -> list:
     return out
 
 
-def _eager(results, json_path: str, html_path: str) -> None:
-    """What write_outputs did before: whole dicts, one json.dumps, one page string."""
+def _eager(results, json_path: str, html_path: str) -> Iterator[None]:
+    """The document as it was built before (whole lists), one json.dumps, one page string."""
     from harness.report._html import render_html
     from harness.report._json import results_document, scenario_commands
     document = dict(results_document([]), scenarios=[dict(r.to_dict(), commands=scenario_commands(r.case)) for r in results])
@@ -72,7 +73,8 @@ def _eager(results, json_path: str, html_path: str) -> None:
     Path(html_path).write_text(render_html(document), encoding="utf-8")
 
 
-def _streaming(results, json_path: str, html_path: str) -> None:
+def _streaming(results, json_path: str, html_path: str) -> Iterator[None]:
+    """write_outputs' way: the lazy document, each file streamed."""
     from harness.report._html import write_html
     from harness.report._json import results_document, write_json
     document = results_document(results)
