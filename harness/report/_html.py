@@ -60,7 +60,7 @@ def _timeline(summary: str, events: Iterable[dict]) -> Iterator[str]:
     yield "</pre></details>"
 
 
-def _pictures(main: list[dict], control: list[dict] | None, open_: bool = False) -> str:
+def _pictures(main: Iterable[dict], control: Iterable[dict] | None, open_: bool = False) -> str:
     """The run and its control on the wire, side by side (hover a row for its decoded packets)."""
     left, right = wire_svg(main), wire_svg(control) if control is not None else ""
     if not left and not right:
@@ -71,7 +71,7 @@ def _pictures(main: list[dict], control: list[dict] | None, open_: bool = False)
     return f"<details{' open' if open_ else ''}><summary>on the wire</summary><div class='pair'>{cells}</div></details>"
 
 
-def _networks(main: list[dict], control: list[dict] | None) -> str:
+def _networks(main: Iterable[dict], control: Iterable[dict] | None) -> str:
     left, right = network_table(main), network_table(control) if control is not None else ""
     if not left and not right:
         return ""
