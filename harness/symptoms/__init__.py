@@ -83,7 +83,7 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
                         "min_peak": int, "max_peak": int},
 }
 
-SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault"),
+SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault", "last_ping"),
             "source": ("any", "probe", "proxy", "client"), "of": ("reconnects", "attempts", "delays")}
 
 

@@ -14,11 +14,18 @@ def _sources(p: dict) -> list[str]:
     return {"client": [client], "server": [server], "any": [client, server]}[side]
 
 
-def _reference_ms(obs: Observation, p: dict) -> tuple[float, str]:
+def _reference_ms(obs: Observation, p: dict, before_ms: float | None = None) -> tuple[float, str]:
     origin = p.get("from", "handshake")
     client = f"client:{p.get('client', 0)}"
     if origin == "start":
         return 0.0, "start"
+    if origin == "last_ping":
+        # Engine.IO 4: each ping the client receives restarts its pingInterval + pingTimeout deadline, so its
+        # 'ping timeout' is timed from the last one before it (none yet: from the handshake, which starts it)
+        pings = [e for e in obs.events(client, "ping") if before_ms is None or e.t <= before_ms]
+        if pings:
+            return pings[-1].t, "its last ping"
+        origin = "handshake"
     kinds = {"handshake": "handshake", "connect": "connect", "fault": "fault_applied"}[origin]
     source = "runner" if origin == "fault" else client
     event = obs.first(source, kinds)
@@ -46,8 +53,8 @@ def disconnect(obs: Observation, p: dict) -> Evidence:
         return _within(obs, p, what, hits, seen, heartbeat_s)
     expected_s = p["at"].resolve(heartbeat_s)
     tolerance_s = p["tolerance"].resolve(heartbeat_s) if "tolerance" in p else max(0.3, 0.15 * expected_s)
-    ref_ms, origin = _reference_ms(obs, p)
     first = hits[0]
+    ref_ms, origin = _reference_ms(obs, p, before_ms=first.t)
     offset_s = (first.t - ref_ms) / 1000
     window = f"{expected_s:.2f}±{tolerance_s:.2f} s after {origin} (heartbeat {heartbeat_s:.2f} s as advertised)"
     if abs(offset_s - expected_s) > tolerance_s:

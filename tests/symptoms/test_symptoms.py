@@ -55,6 +55,28 @@ def test_disconnect_window_is_relative_to_the_advertised_heartbeat(tl):
         check("disconnect", obs, dict(late, at=parse_duration("1.5 heartbeats")))
 
 
+def test_disconnect_from_last_ping_times_the_deadline_from_the_last_ping_before_it(tl):
+    """Engine.IO 4: each received ping restarts the client's pingInterval + pingTimeout deadline. A loaded
+    run whose block started after two pings must be timed from the second, not from the handshake."""
+    _handshake(tl, 0.1, 500, 200)                    # heartbeat 0.7 s
+    tl.at(0.6, "client:0", "ping")
+    tl.at(1.1, "client:0", "ping")
+    tl.at(1.81, "client:0", "disconnect", reason="ping timeout")
+    tl.at(2.0, "client:0", "ping")                   # after the disconnect: not the anchor
+    obs = tl.observe()
+    params = {"reason": "ping timeout", "at": parse_duration("1 heartbeat"), "tolerance": parse_duration("50ms")}
+    with pytest.raises(SymptomMismatch, match=r"after handshake.*at 1\.71 s"):
+        check("disconnect", obs, params)
+    assert "0.71 s, expected 0.70±0.05 s after its last ping" in check("disconnect", obs, dict(params, **{"from": "last_ping"})).text
+
+
+def test_disconnect_from_last_ping_without_pings_is_from_the_handshake(tl):
+    _handshake(tl, 0.1, 500, 200)
+    tl.at(0.8, "client:0", "disconnect", reason="ping timeout")
+    params = {"reason": "ping timeout", "at": parse_duration("1 heartbeat"), "from": "last_ping"}
+    assert "after handshake" in check("disconnect", tl.observe(), params).text
+
+
 def test_disconnect_wrong_reason_names_what_was_seen(tl):
     _handshake(tl)
     tl.at(0.3, "server:0", "disconnect", id="a", reason="transport close")

@@ -91,6 +91,9 @@
       });
       engine.on('upgrade', (t) => out({ event: 'upgrade', transport: (t && t.name) || (engine.transport && engine.transport.name) }));
       engine.on('upgradeError', (err) => out(Object.assign({ event: 'upgradeError' }, describeError(err))));
+      // Engine.IO 4 (clients 3.x+): a ping from the server restarts the client's deadline, which
+      // `disconnect: {from: last_ping}` times from; older clients send the pings themselves
+      if (major >= 3) engine.on('ping', () => out({ event: 'ping' }));
     }
 
     function transportName() {
