@@ -35,8 +35,11 @@ _START_TIMEOUT = 15.0
 
 
 class Run:
-    def __init__(self, case: Case, pool: PeerPool, compressed: bool):
+    def __init__(self, case: Case, pool: PeerPool, compressed: bool, heartbeat_compressed: bool | None = None):
+        """heartbeat_compressed: whether the servers' heartbeat is scaled too (harness/_heartbeat_use.py);
+        `$scaled` values follow `compressed` alone."""
         self.case, self.pool, self.compressed = case, pool, compressed
+        self.heartbeat_compressed = compressed if heartbeat_compressed is None else heartbeat_compressed
         self.timeline = Timeline()
         self.servers: list[PeerProcess] = []
         self.server_addresses: list[tuple[str, int]] = []
@@ -232,6 +235,12 @@ class Run:
             app, argv=tuple(substitute(a, self.service_fields) for a in app.argv),
             env=tuple((k, substitute(v, self.service_fields)) for k, v in app.env)))
 
+    def _note_real_heartbeat(self, index: int) -> None:
+        if self.compressed and not self.heartbeat_compressed:
+            self.timeline.add("runner", "timescale", {"server": index, "compressed": False, "reason": (
+                "nothing in this case waits on the heartbeat: its servers keep their real one "
+                "(harness/_heartbeat_use.py)")})
+
     @staticmethod
     async def _app(spec) -> AppServer:
         return AppServer(spec)   # started in _start_server, once the timeline is attached
@@ -239,10 +248,12 @@ class Run:
     async def _start_server(self, index: int, peer: PeerProcess | AppServer, port: int = 0) -> tuple[str, int]:
         config = self.case.servers[index]
         if isinstance(peer, AppServer):  # the user's app: options go through its hook, if it has one
-            return await peer.start(scaled_options(config.options, self.compressed), self.compressed)
+            self._note_real_heartbeat(index)
+            return await peer.start(scaled_options(config.options, self.compressed), self.heartbeat_compressed)
         spec, hello = config.spec, peer.hello   # a `command:` server's hello names its defaults
-        options = server_options(spec.family, spec.version, config.options, self.compressed, hello)
-        reason = uncompressed_reason(spec.family, spec.version, config.options, self.compressed, hello)
+        options = server_options(spec.family, spec.version, config.options, self.heartbeat_compressed, hello)
+        reason = uncompressed_reason(spec.family, spec.version, config.options, self.heartbeat_compressed, hello)
+        self._note_real_heartbeat(index)
         try:
             tls = wants_tls(options)
         except ValueError as exc:

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import time
 
+from ._heartbeat_use import uses_heartbeat
 from ._run import Run
 from ._timescale import SCALE
 from .peers import PeerPool
@@ -70,19 +71,21 @@ class Session:
 
     async def run(self, case: Case) -> CaseResult:
         started = time.monotonic()
+        heartbeat = uses_heartbeat(case)   # main and control alike: the same heartbeat, the one difference the fault
         if case.control is not None and _one_at_a_time(case):
             # an app with a fixed port, or one that refuses a second instance: main and control one after
             # the other, each in its own time
-            main, control = await self._run_one(case), await self._run_one(case.control)
+            main, control = await self._run_one(case, heartbeat), await self._run_one(case.control, heartbeat)
         else:
-            runs = [self._run_one(case)] + ([self._run_one(case.control)] if case.control is not None else [])
+            runs = [self._run_one(case, heartbeat)] + (
+                [self._run_one(case.control, heartbeat)] if case.control is not None else [])
             results = await asyncio.gather(*runs)
             main, control = results[0], (results[1] if len(results) > 1 else None)
         verdict, reason = verdict_of(case, main, control)
         return CaseResult(case, verdict, reason, main, control, time.monotonic() - started)
 
-    async def _run_one(self, case: Case) -> RunResult:
-        run = Run(case, self.pool, self.compressed(case))
+    async def _run_one(self, case: Case, heartbeat: bool = True) -> RunResult:
+        run = Run(case, self.pool, self.compressed(case), self.compressed(case) and heartbeat)
         timeout = case.timeout.resolve(30.0 * SCALE if self.compressed(case) else 30.0)
         if self.faithful and case.timing == "compressed":
             timeout /= SCALE  # a compressed scenario forced to real time waits real heartbeats
