@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSING = {"reproduced", "works", "skipped"}
 
 
-def one_round(paths: list[str], jobs: int, keyword: str | None, out: Path) -> tuple[dict[str, str], float]:
+def one_round(paths: list[str], jobs: int, keyword: str | None, out: Path) -> tuple[dict[str, str], float, dict[str, str]]:
     cmd = [str(ROOT / ".venv/bin/sockfault"), "run", *paths, "-j", str(jobs), "--json", str(out)]
     if keyword:
         cmd += ["-k", keyword]
@@ -32,7 +33,8 @@ def one_round(paths: list[str], jobs: int, keyword: str | None, out: Path) -> tu
     subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     wall = time.monotonic() - started
     document = json.loads(out.read_text())
-    return {s["scenario"]: s["verdict"] for s in document["scenarios"]}, wall
+    reasons = {s["scenario"]: s.get("reason", "") for s in document["scenarios"] if s["verdict"] not in PASSING}
+    return {s["scenario"]: s["verdict"] for s in document["scenarios"]}, wall, reasons
 
 
 def main() -> int:
@@ -50,15 +52,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         plan = [1] * args.serial + [args.jobs] * args.parallel
         for i, jobs in enumerate(plan, 1):
-            verdicts, wall = one_round(args.paths, jobs, args.keyword, Path(tmp) / f"r{i}.json")
+            verdicts, wall, reasons = one_round(args.paths, jobs, args.keyword, Path(tmp) / f"r{i}.json")
             bad = {case: v for case, v in verdicts.items() if v not in PASSING}
             for case, verdict in verdicts.items():
                 seen[(case, jobs)] += 1
                 if verdict not in PASSING:
                     wrong[(case, jobs)][verdict] += 1
-            rounds.append({"round": i, "jobs": jobs, "wall_s": round(wall, 1), "cases": len(verdicts), "wrong": bad})
-            print(f"round {i:>2}/{len(plan)} -j {jobs}: {len(verdicts)} cases in {wall:6.1f} s, "
-                  f"{len(bad)} wrong {sorted(bad.items())}", flush=True)
+            rounds.append({"round": i, "jobs": jobs, "wall_s": round(wall, 1), "cases": len(verdicts), "wrong": bad,
+                           "load": round(os.getloadavg()[0], 1), "reasons": reasons})
+            print(f"round {i:>2}/{len(plan)} -j {jobs}: {len(verdicts)} cases in {wall:6.1f} s, load "
+                  f"{rounds[-1]['load']}, {len(bad)} wrong {sorted(bad.items())}", flush=True)
+            for case, reason in sorted(reasons.items()):
+                print(f"    {case}: {reason[:400]}", flush=True)
     print("\nwrong verdicts per case (cases with none are not listed)")
     print(f"{'case':<70} {'-j':>3} {'wrong':>9}  verdicts")
     for (case, jobs), counts in sorted(wrong.items()):
