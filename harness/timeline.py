@@ -33,6 +33,8 @@ __all__ = ["Event", "Timeline", "TimelineSpillWarning", "DEFAULT_MEMORY", "MEMOR
 
 DEFAULT_MEMORY = 16 << 20
 MEMORY_ENV = "SOCKFAULT_TIMELINE_MEMORY"
+# a peer's stamp older than this is not believed (a peer on another clock, a replayed line): arrival time instead
+MAX_STAMP_AGE_S = 10.0
 _HEADER = 8                       # a spilled batch: 8-byte little-endian length, then its pickle
 
 
@@ -87,7 +89,16 @@ class Timeline:
         """Milliseconds since the timeline started."""
         return (self._clock() - self._t0) * 1000.0
 
-    def add(self, source: str, kind: str, data: dict | None = None, **more: Any) -> Event:
+    def _time_of(self, at: float | None) -> float:
+        now = self.now()
+        if at is None or self._clock is not time.monotonic:
+            return now
+        stamped = (at - self._t0) * 1000.0
+        return stamped if now - MAX_STAMP_AGE_S * 1000.0 <= stamped <= now else now
+
+    def add(self, source: str, kind: str, data: dict | None = None, *, at: float | None = None, **more: Any) -> Event:
+        """at: when it happened, in seconds of time.monotonic (a peer's own stamp, docs/peer-protocol.md `mono`),
+        used when this timeline runs on that clock and the stamp is at most MAX_STAMP_AGE_S old; else now."""
         payload = dict(data or {})
         payload.update(more)
         # the size of every 16th event is estimated, the others take the running mean; one that says
@@ -102,7 +113,7 @@ class Timeline:
         else:
             size = self._unit
         with self._lock:
-            event = Event(self.now(), source, kind, payload)
+            event = Event(self._time_of(at), source, kind, payload)
             self._events.append(event)
             self._sizes.append(size)
             self._bytes += size

@@ -68,3 +68,26 @@ async def test_a_wait_for_predicate_may_read_the_timeline():
     timeline.add("client:0", "connect")
     found = await asyncio.wait_for(timeline.wait_for(lambda e: len(timeline.events(kind="connect")) == 1, 1.0), 2.0)
     assert found is not None and found.kind == "connect"
+
+
+def test_an_event_is_timed_by_its_peers_stamp_when_it_is_believable():
+    """A loaded runner reads a peer's line late: the peer's CLOCK_MONOTONIC stamp (`mono`) is the time."""
+    import time as _time
+    from harness.timeline import MAX_STAMP_AGE_S
+    timeline = Timeline()
+    _time.sleep(0.05)
+    now_s = _time.monotonic()
+    early = timeline.add("client:0", "ping", at=now_s - 0.04)         # happened 40 ms before it was read
+    assert early.t < timeline.now() - 30
+    plain = timeline.add("client:0", "ping")
+    assert plain.t >= early.t + 30
+    future = timeline.add("client:0", "ping", at=_time.monotonic() + 5)   # not yet: arrival time instead
+    stale = timeline.add("client:0", "ping", at=_time.monotonic() - MAX_STAMP_AGE_S - 1)
+    assert future.t <= timeline.now() and stale.t >= plain.t
+
+
+def test_a_stamp_is_ignored_on_another_clock():
+    ticks = iter(range(0, 100, 1))
+    timeline = Timeline(lambda: next(ticks))
+    event = timeline.add("client:0", "ping", at=0.5)
+    assert event.t == 1000.0                      # the test clock's own now, not the stamp

@@ -237,9 +237,11 @@ class PeerProcess:
                 self._changed.notify_all()
 
     async def _record(self, kind: str, data: dict[str, Any]) -> None:
+        mono = data.pop("mono", None)     # when the peer says it happened (ms, CLOCK_MONOTONIC): the event's time
         self._seen.append((kind, data))
         if self._timeline is not None:
-            self._timeline.add(self.source, kind, data)
+            at = mono / 1000 if isinstance(mono, (int, float)) and not isinstance(mono, bool) else None
+            self._timeline.add(self.source, kind, data, at=at)
         else:
             self._pending.append((kind, data))
         async with self._changed:

@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 
 from playwright.async_api import async_playwright
 
@@ -33,6 +34,7 @@ def _line(writer: asyncio.StreamWriter):
         if writer.is_closing():
             return
         fields = {k: v for k, v in fields.items() if v is not None}
+        fields["mono"] = round(time.monotonic() * 1000, 3)     # as _jsonlines.out: the runner times it by this
         writer.write(json.dumps({"event": event, **fields}, default=repr).encode() + b"\n")
     return emit
 

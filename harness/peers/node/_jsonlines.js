@@ -11,10 +11,14 @@ function loadAlias(alias) {
   return { pkg, major: parseInt(pkg.version, 10), mod: require(alias) };
 }
 
+// `mono`: when the event happened, in ms of CLOCK_MONOTONIC (process.hrtime, the clock of Python's
+// time.monotonic): the runner times the event by it, not by when it read the line (a loaded runner
+// reads a line hundreds of ms late)
 function out(obj) {
   let line;
   try { line = JSON.stringify(obj); } catch (e) { line = JSON.stringify({ event: 'error', cmd: null, message: 'unserialisable event ' + obj.event }); }
-  process.stdout.write(line + '\n');
+  const mono = Number(process.hrtime.bigint()) / 1e6;
+  process.stdout.write(line.slice(0, -1) + ',"mono":' + mono.toFixed(3) + '}\n');
 }
 
 
