@@ -21,7 +21,8 @@ from .scenario._duration import Duration
 __all__ = ["uses_heartbeat", "HEARTBEAT_FREE_SYMPTOMS", "HEARTBEAT_FREE_STEPS", "HEARTBEAT_FREE_EVENTS"]
 
 # symptoms about getting connected (or not) and what was said, never about staying connected
-HEARTBEAT_FREE_SYMPTOMS = frozenset({"connect_error", "connected", "console", "event_received", "http", "never_connects"})
+HEARTBEAT_FREE_SYMPTOMS = frozenset({"connect_error", "connected", "console", "event_received", "http", "never_connects",
+                                     "transport_stays"})   # stays on polling for a time in seconds (in heartbeats: compressed)
 HEARTBEAT_FREE_STEPS = frozenset({"connect", "emit", "wait", "wait_for", "probe", "server_emit"})
 # what a wait_for may wait for in such a case: nothing a heartbeat produces (disconnects, reconnects)
 HEARTBEAT_FREE_EVENTS = frozenset({"connect", "connect_error", "upgrade", "upgradeError", "event", "ack", "emitted",
