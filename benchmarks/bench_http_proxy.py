@@ -12,6 +12,9 @@ Figures per target: websocket ack p50/p99, polling ack p50, 1 KB messages/s, 100
 N clients connecting at once, proxy RSS before/after M 1 KB messages and the proxy's CPU
 per message over them (microseconds per 1 KB ack: steadier than msg/s on a busy machine).
 Usage: .venv/bin/python benchmarks/bench_http_proxy.py [--quick] [--targets direct,mitmdump,sockfault,nginx]
+       [--bulk N] (acks of the RSS/CPU phase: 100 000 = 200 000 recorded messages)
+       [--baseline DIR] (adds target sockfault-relay-baseline: the relay of another checkout, e.g.
+       `git archive <commit> proxies harness | tar -x -C DIR`, for a before/after in one run)
 """
 
 from __future__ import annotations
@@ -157,10 +160,14 @@ async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller counts")
     ap.add_argument("--targets", default="direct,mitmdump,sockfault,sockfault-fastpath-record,sockfault-relay,sockfault-fastpath,nginx")
+    ap.add_argument("--bulk", type=int, default=None, help="acks of the RSS/CPU phase (default 100 000, --quick 10 000)")
+    ap.add_argument("--baseline", type=Path, default=None, help="a checkout whose relay is target sockfault-relay-baseline")
     args = ap.parse_args()
     cfg = dict(acks=2000, packs=300, ms=3000, bulk=100_000, clients=1000)
     if args.quick:
         cfg = dict(acks=300, packs=50, ms=1000, bulk=10_000, clients=200)
+    if args.bulk:
+        cfg["bulk"] = args.bulk
     server = await asyncio.create_subprocess_exec("node", "-e", SERVER_JS, stdout=asyncio.subprocess.PIPE, env=env())
     results: dict[str, dict] = {}
     try:
@@ -178,10 +185,13 @@ async def main() -> None:
                         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
                     await wait_port(port)
                     pid = proc.pid
-                elif target in SOCKFAULT:
-                    record_ws, fastpath, engine = SOCKFAULT[target]
+                elif target in SOCKFAULT or target == "sockfault-relay-baseline":
+                    record_ws, fastpath, engine = SOCKFAULT.get(target, SOCKFAULT["sockfault-relay"])
+                    root = args.baseline if target == "sockfault-relay-baseline" else ROOT
+                    if root is None:
+                        raise SystemExit("target sockfault-relay-baseline needs --baseline DIR")
                     proc = await asyncio.create_subprocess_exec(
-                        sys.executable, "-c", SOCKFAULT_RUNNER, str(ROOT), str(up), "0", record_ws, fastpath, engine,
+                        sys.executable, "-c", SOCKFAULT_RUNNER, str(root), str(up), "0", record_ws, fastpath, engine,
                         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
                     port, pid = int(await proc.stdout.readline()), proc.pid
                 elif target == "nginx":
