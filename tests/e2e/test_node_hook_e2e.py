@@ -23,7 +23,7 @@ SCENARIO = """
       - emit: {{event: {event}, args: [hi]}}
       - wait: 0.3s
       - server_emit: {{event: from-runner, args: [42]}}
-      - wait: 0.3s
+      - wait: {last_wait}
     expect:
       - connected: {{}}
       - event_received: {{side: server, name: {event}}}
@@ -39,6 +39,8 @@ CASES = {
     "listen-v2": ("node-v2", "node@2.4.0", "", "chat message", "{}", (625, 500, 100000000)),
     "scenario-wins": ("node-esm", "node@4.8.1", "", "ping-me", "{pingInterval: 300, maxHttpBufferSize: 777}",
                       (300, 500, 777)),
+    # nothing in the case waits on the heartbeat (a 0.3 s wait, not 0.5 heartbeats): the app keeps its own 10 s / 5 s
+    "connect-only": ("node-chat", "node@4.8.1", "", "chat message", "{}", (10000, 5000, 1000000)),
 }
 
 
@@ -49,7 +51,8 @@ async def test_hook_reports_and_merges(tmp_path, name):
         pytest.skip(f"tests/apps/{app}/node_modules missing (make setup)")
     path = tmp_path / "s.yaml"
     path.write_text(textwrap.dedent(SCENARIO.format(cwd=APPS / app, client=client, url_path=url_path, event=event,
-                                                    options=options)))
+                                                    options=options,
+                                                    last_wait="0.3s" if name == "connect-only" else "0.5 heartbeats")))
     async with Session() as session:
         result, = [await session.run(case) for case in load_cases(path)]
     assert result.verdict in ("works", "reproduced"), result.reason
