@@ -19,10 +19,13 @@ pytestmark = [pytest.mark.e2e,
 
 
 class _Peer:
-    async def start(self, alias="sioc-4.8.1"):
+    async def start(self, tmpdir, alias="sioc-4.8.1"):
+        """tmpdir: the peer's TMPDIR, as the runner gives each peer one: a killed peer's Chromium profile
+        (RealPage's sockfault-chromium-*) stays there, not in /tmp."""
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "harness.peers.browser.client", alias, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, "TMPDIR": str(tmpdir)})
         return await self.wait("hello", 60)
 
     def send(self, **cmd):
@@ -54,9 +57,9 @@ def _gone(pid, within=5.0):
     return False
 
 
-async def test_the_page_is_really_hidden_and_records_its_wakeups():
+async def test_the_page_is_really_hidden_and_records_its_wakeups(tmp_path):
     peer = _Peer()
-    await peer.start()
+    await peer.start(tmp_path)
     peer.send(cmd="throttle", mode="real", hide="new-tab", grace_s=10)
     on = await peer.wait("throttle", 60)
     assert on["on"] is True and on["visibility"] == "hidden" and on["mode"] == "real"
@@ -74,9 +77,9 @@ async def test_the_page_is_really_hidden_and_records_its_wakeups():
     assert _gone(on["chromium_pid"])
 
 
-async def test_a_real_mode_fault_after_connect_is_refused():
+async def test_a_real_mode_fault_after_connect_is_refused(tmp_path):
     peer = _Peer()
-    await peer.start()
+    await peer.start(tmp_path)
     peer.send(cmd="connect", url="http://127.0.0.1:9", options={"reconnection": False})
     peer.send(cmd="throttle", mode="real")
     error = await peer.wait("error", 30)
@@ -85,9 +88,9 @@ async def test_a_real_mode_fault_after_connect_is_refused():
     await asyncio.wait_for(peer.proc.wait(), 20)
 
 
-async def test_the_real_chromium_dies_with_the_peer():
+async def test_the_real_chromium_dies_with_the_peer(tmp_path):
     peer = _Peer()
-    await peer.start()
+    await peer.start(tmp_path)
     peer.send(cmd="throttle", mode="real")
     on = await peer.wait("throttle", 60)
     os.killpg(peer.proc.pid, signal.SIGKILL)
@@ -98,10 +101,10 @@ async def test_the_real_chromium_dies_with_the_peer():
 @pytest.mark.slow
 @pytest.mark.skipif("'slow' not in (config.getoption('markexpr') or '')",
                     reason="takes 2 minutes: runs with -m slow (as the scenarios' faithful set)")
-async def test_intensive_throttling_really_starts():
+async def test_intensive_throttling_really_starts(tmp_path):
     """Chromium's own intensive throttling: a wake-up gap of 30 s or more within 2 minutes of hiding."""
     peer = _Peer()
-    await peer.start()
+    await peer.start(tmp_path)
     peer.send(cmd="throttle", mode="real", grace_s=10)
     await peer.wait("throttle", 60)
     seen, deadline = [], time.monotonic() + 130
