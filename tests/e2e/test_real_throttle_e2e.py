@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 
 import pytest
@@ -16,6 +18,15 @@ from harness.peers.browser._chromium import missing_reason
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(missing_reason() is not None, reason=f"browser peer: {missing_reason()}")]
+
+
+@pytest.fixture
+def peer_tmp():
+    """The peer's own TMPDIR, short (Chromium's singleton socket under it must fit AF_UNIX's 107 bytes:
+    pytest's tmp_path under xdist does not), removed after the test as the runner removes a peer's."""
+    path = tempfile.mkdtemp(prefix="sfrt-", dir="/tmp")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 class _Peer:
@@ -57,9 +68,9 @@ def _gone(pid, within=5.0):
     return False
 
 
-async def test_the_page_is_really_hidden_and_records_its_wakeups(tmp_path):
+async def test_the_page_is_really_hidden_and_records_its_wakeups(peer_tmp):
     peer = _Peer()
-    await peer.start(tmp_path)
+    await peer.start(peer_tmp)
     peer.send(cmd="throttle", mode="real", hide="new-tab", grace_s=10)
     on = await peer.wait("throttle", 60)
     assert on["on"] is True and on["visibility"] == "hidden" and on["mode"] == "real"
@@ -77,9 +88,9 @@ async def test_the_page_is_really_hidden_and_records_its_wakeups(tmp_path):
     assert _gone(on["chromium_pid"])
 
 
-async def test_a_real_mode_fault_after_connect_is_refused(tmp_path):
+async def test_a_real_mode_fault_after_connect_is_refused(peer_tmp):
     peer = _Peer()
-    await peer.start(tmp_path)
+    await peer.start(peer_tmp)
     peer.send(cmd="connect", url="http://127.0.0.1:9", options={"reconnection": False})
     peer.send(cmd="throttle", mode="real")
     error = await peer.wait("error", 30)
@@ -88,9 +99,9 @@ async def test_a_real_mode_fault_after_connect_is_refused(tmp_path):
     await asyncio.wait_for(peer.proc.wait(), 20)
 
 
-async def test_the_real_chromium_dies_with_the_peer(tmp_path):
+async def test_the_real_chromium_dies_with_the_peer(peer_tmp):
     peer = _Peer()
-    await peer.start(tmp_path)
+    await peer.start(peer_tmp)
     peer.send(cmd="throttle", mode="real")
     on = await peer.wait("throttle", 60)
     os.killpg(peer.proc.pid, signal.SIGKILL)
@@ -101,10 +112,10 @@ async def test_the_real_chromium_dies_with_the_peer(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif("'slow' not in (config.getoption('markexpr') or '')",
                     reason="takes 2 minutes: runs with -m slow (as the scenarios' faithful set)")
-async def test_intensive_throttling_really_starts(tmp_path):
+async def test_intensive_throttling_really_starts(peer_tmp):
     """Chromium's own intensive throttling: a wake-up gap of 30 s or more within 2 minutes of hiding."""
     peer = _Peer()
-    await peer.start(tmp_path)
+    await peer.start(peer_tmp)
     peer.send(cmd="throttle", mode="real", grace_s=10)
     await peer.wait("throttle", 60)
     seen, deadline = [], time.monotonic() + 130
