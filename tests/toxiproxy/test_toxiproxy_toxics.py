@@ -151,7 +151,8 @@ def test_timeout_zero_holds_until_removed(api, echo):
             c.recv(10)
         assert requests.delete(f"{api}/proxies/p/toxics/{name}").status_code == 204
         c.settimeout(2)
-        assert round_trip(c, b"back") < 50
+        assert round_trip(c, b"back") < 1000   # it flows again (held forever before); a speed is not the claim:
+        # 64 ms was seen in a loaded CI run against the old 50 ms bound
 
 
 def test_reset_peer_gives_econnreset(api, echo):
