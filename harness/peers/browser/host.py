@@ -20,11 +20,10 @@ import asyncio
 import json
 import os
 import sys
-import time
 
 from playwright.async_api import async_playwright
 
-from ..python._jsonlines import _loop
+from ..python._jsonlines import _loop, event_line
 from ._chromium import launch, missing_reason
 from .client import _COMMANDS, BrowserClient
 
@@ -33,9 +32,7 @@ def _line(writer: asyncio.StreamWriter):
     def emit(event: str, **fields) -> None:
         if writer.is_closing():
             return
-        fields = {k: v for k, v in fields.items() if v is not None}
-        fields["mono"] = round(time.monotonic() * 1000, 3)     # as _jsonlines.out: the runner times it by this
-        writer.write(json.dumps({"event": event, **fields}, default=repr).encode() + b"\n")
+        writer.write(event_line(event, **fields).encode())
     return emit
 
 

@@ -5,14 +5,19 @@ import sys
 import time
 import traceback
 
-__all__ = ["out", "run", "size_of", "jsonable"]
+__all__ = ["out", "event_line", "run", "size_of", "jsonable"]
+
+
+def event_line(event: str, **fields) -> str:
+    """One event as its JSON line; `mono`: when it happened, ms of CLOCK_MONOTONIC (the runner times the
+    event by it, not by its read)."""
+    fields = {k: v for k, v in fields.items() if v is not None}
+    fields["mono"] = round(time.monotonic() * 1000, 3)
+    return json.dumps({"event": event, **fields}, default=repr) + "\n"
 
 
 def out(event: str, **fields) -> None:
-    """`mono`: when it happened, ms of CLOCK_MONOTONIC (the runner times the event by it, not by its read)."""
-    fields = {k: v for k, v in fields.items() if v is not None}
-    fields["mono"] = round(time.monotonic() * 1000, 3)
-    sys.stdout.write(json.dumps({"event": event, **fields}, default=repr) + "\n")
+    sys.stdout.write(event_line(event, **fields))
     sys.stdout.flush()
 
 
