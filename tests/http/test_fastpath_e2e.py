@@ -82,7 +82,11 @@ async def test_permessage_deflate_is_inflated_for_the_record(server):
         events, tl = await through([srv.address], PAIRS[server], duration_ms=1500, pad=3000)
     assert first(events, "upgrade") and tl.events("proxy:edge", "ws_fastpath")
     up, down = ws_messages(tl, "client", "EVENT"), ws_messages(tl, "server", "ACK")
-    assert len(down) >= 5 and all(m["size"] > 3000 for m in up + down)
+    # every ack the client got over websocket is on the record (one may ride the upgrade's last
+    # poll), however many the machine's load allowed in 1.5 s: a fixed 5 saw 4 in a CI run
+    on_ws = sum(1 for a in acks(events) if a["transport"] == "websocket")
+    assert on_ws >= 2 and len(down) >= on_ws - 1
+    assert all(m["size"] > 3000 for m in up + down)
     assert up[-1]["packet"]["sio"]["data"][1].startswith("x" * 100)
     close, = tl.events("proxy:edge", "ws_close")
     assert close.data["bytes_from_client"] < sum(m["size"] for m in up) / 5      # it was compressed on the wire
