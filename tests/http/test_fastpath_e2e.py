@@ -26,7 +26,8 @@ async def test_spliced_websocket_is_transparent(server, transports):
     assert first(events, "connect") and "disconnect" not in kinds(events) and "connect_error" not in kinds(events)
     if not transports:
         assert first(events, "upgrade")["transport"] == "websocket"
-    assert len(acks(events)) >= 5 and acks(events)[-1]["transport"] == "websocket"   # ~14 in 1.5 s on a quiet machine; 9 seen under CI load
+    # ~14 acks in 1.5 s on a quiet machine, 9 and 4 seen under CI load: a count is not the claim
+    assert len(acks(events)) >= 3 and acks(events)[-1]["transport"] == "websocket"
     spliced = tl.events("proxy:edge", "ws_fastpath")
     assert len(spliced) == 1 and spliced[0].data["eio"] == ("4" if server.startswith("4") else "3")
     assert not tl.events("proxy:edge", "ws_message")          # the frames bypass mitmproxy
@@ -63,7 +64,7 @@ async def test_recording_by_default_takes_the_fast_path_and_records_every_messag
     # counts it as a websocket ack that never crossed the websocket; seen once under load, 11 of 12)
     # (and the first ack on the websocket may answer an event that went up in the last poll: seen, 11 up
     # for 12 down)
-    assert on_ws >= 5 and len(down) >= on_ws - 1
+    assert on_ws >= 3 and len(down) >= on_ws - 1
     ids, up_ids = [m["packet"]["sio"]["id"] for m in down], [m["packet"]["sio"]["id"] for m in up]
     assert ids == sorted(ids) and set(ids[1:]) <= set(up_ids) and up_ids == sorted(up_ids)
     # heartbeats (500 ms): v4 server pings, v3 client pings; each answered
