@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from . import _pytest_signals
 from .errors import ScenarioError
 from .scenario import Case, load_cases
 from sockfault.fixtures import sockfault_app, sockfault_proxy  # noqa: F401  (the Python API's fixtures, docs/python-api.md)
@@ -79,6 +80,7 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_configure(config):
     _ON_WORKER[0] = hasattr(config, "workerinput")
+    _pytest_signals.install(controller=not _ON_WORKER[0])
     config.addinivalue_line("markers", "sockfault: a sockfault scenario case")
     config.addinivalue_line("markers", "faithful: a scenario case run in real time (the faithful set; `-m faithful` runs it)")
     if (config.getoption("--sockfault-json") or config.getoption("--sockfault-html")) \

@@ -140,3 +140,27 @@ def test_ctrl_c_in_pytest_n_2_leaves_nothing(tmp_path, own_tmp):
         assert tmp_left(tmp) == []
     finally:
         term.close()
+
+
+@pytest.mark.parametrize("to", ["controller", "group"])
+def test_sigterm_in_pytest_n_2_leaves_nothing(tmp_path, own_tmp, to):
+    """SIGTERM to the xdist controller alone (`kill <pid>`) or to the whole group (a CI cancel): the
+    workers' peers, warm spares and their temp dirs go too (before the plugin's handler a SIGTERMed
+    worker left its spares' empty sockfault-peer-* dirs)."""
+    argv, folder, tmp = _pytest_cases(tmp_path, own_tmp)
+    term = Terminal(argv, tmp, cwd=folder)
+    try:
+        with Watcher(term.pid) as watcher:
+            _wait_listeners(watcher, 4, lambda: term.proc.poll() is None)
+            if to == "controller":
+                os.kill(term.pid, signal.SIGTERM)
+            else:
+                os.killpg(term.pid, signal.SIGTERM)
+            code = term.wait(30)
+            watcher.stop()
+            left = watcher.left(settle=2.0)
+        assert code == -signal.SIGTERM, term.text()
+        assert left == {"processes": [], "listeners": []}, left
+        assert tmp_left(tmp) == []
+    finally:
+        term.close()
