@@ -156,3 +156,15 @@ async def test_the_runner_exits_on_stop_and_when_stdin_closes(cell):
         assert await asyncio.wait_for(other.proc.wait(), 5) == 0
     finally:
         await other.kill()
+
+
+@pytest.mark.parametrize("java", [V1, V2], ids=["1.0.2", "2.1.2"])
+async def test_java_events_carry_a_monotonic_stamp_on_the_runners_clock(cell, java):
+    """`mono` (docs/peer-protocol.md): ms of CLOCK_MONOTONIC when the event happened, which the runner
+    reads with time.monotonic; stamps rise, and none is from after the runner read its line."""
+    s, c = await cell("4.8.1", java, server_options={"allowEIO3": True})
+    await c.expect("connect")
+    read_at = time.monotonic() * 1000
+    stamps = [e["mono"] for e in c.events]
+    assert len(stamps) == len(c.events) >= 2 and stamps == sorted(stamps)
+    assert read_at - 20_000 < stamps[0] and stamps[-1] <= read_at
