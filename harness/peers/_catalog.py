@@ -43,7 +43,7 @@ PEER_FAMILIES = {
     "page": ("client", "harness/peers/browser/page_client.py: `page:` the app's own page in Chromium, with actions"),
 }
 _BROWSER_MODULE = "harness.peers.browser.peer"  # a socket.io-client bundle in headless Chromium (the run's shared one)
-_PAGE_MODULE = "harness.peers.browser.page_client"  # the user's own page in headless Chromium
+_PAGE_ARGV = ("-m", "harness.peers.browser.peer", "--page")  # the user's own page in headless Chromium (page_client.py)
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def resolve_peer(spec: str | None, role: str, command: str | None = None) -> Pee
 
 def page_spec(page: str) -> PeerSpec:
     """`client: {page: "/"}`: the app's own page (and whatever socket.io-client it bundles) in Chromium."""
-    return PeerSpec(f"page:{page}", "client", "page", "", (sys.executable, "-u", "-m", _PAGE_MODULE), max_spares=1)
+    return PeerSpec(f"page:{page}", "client", "page", "", (sys.executable, "-u", *_PAGE_ARGV), max_spares=1)
 
 
 def _node_version_match(spec: str, role: str, wanted: str) -> str:

@@ -29,7 +29,7 @@ class PeerPool:
         self.spares, self.hello_timeout = spares, hello_timeout
         self._idle: dict[tuple, list[asyncio.Task]] = {}
         self._closed = False
-        self.browser_host = BrowserHost()    # the one Chromium browser@ peers share, started at the first
+        self.browser_host = BrowserHost()    # the one Chromium browser@ and page: peers share, started at the first
 
     async def acquire(self, spec: PeerSpec) -> PeerProcess:
         queue = self._idle.setdefault(_key(spec), [])
@@ -57,7 +57,7 @@ class PeerPool:
             queue.append(asyncio.ensure_future(self._start(spec)))
 
     async def _start(self, spec: PeerSpec) -> PeerProcess:
-        env = await self.browser_host.env() if spec.family == "browser" and shared_enabled() else {}
+        env = await self.browser_host.env() if spec.family in ("browser", "page") and shared_enabled() else {}
         peer = await PeerProcess.spawn(spec, env)
         try:
             await peer.wait_hello(self.hello_timeout)

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from harness.peers import resolve_peer
+from harness.peers import page_spec, resolve_peer
 from harness.peers._pool import PeerPool
 from harness.peers.browser._chromium import missing_reason
 
@@ -70,4 +70,37 @@ async def test_sockfault_browser_shared_0_gives_a_peer_its_own_chromium(monkeypa
         await peer.stop()
     finally:
         await pool.close()
+    assert _children(os.getpid()) == set()
+
+
+async def test_a_page_peer_opens_the_users_page_in_the_shared_chromium():
+    """`page:` clients use the run's Chromium too (a context per connect), beside browser@ peers."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_get("/", lambda _r: web.Response(text="<html><body><p id=x>hi</p></body></html>",
+                                                    content_type="text/html"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    pool = PeerPool(spares=0)
+    try:
+        browser = await pool.acquire(resolve_peer("browser@4.8.1", "client"))
+        page = await pool.acquire(page_spec("/"))
+        assert page.hello["shared_chromium"] is True and page.hello["impl"] == "page (chromium)"
+        assert page.hello["pid"] == page.proc.pid
+        await page.send({"cmd": "connect", "url": f"http://127.0.0.1:{port}/", "actions": [{"wait_for": "#x"}]})
+        loaded = await page.wait_event({"page_loaded"}, 20)
+        assert loaded["status"] == 200
+        action = await page.wait_event({"action"}, 10)
+        assert action["action"] == "wait_for" and action["ok"] is True
+        await page.stop()
+        assert page.proc.returncode == 0, page.stderr
+        assert browser.alive                                  # its neighbour in the same Chromium goes on
+        await browser.stop()
+    finally:
+        await pool.close()
+        await runner.cleanup()
     assert _children(os.getpid()) == set()

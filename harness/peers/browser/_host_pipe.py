@@ -22,13 +22,13 @@ async def _stdin_to(writer: asyncio.StreamWriter) -> None:
     writer.write_eof()              # the host's command loop ends as at a peer's stdin EOF: stop, "stopped"
 
 
-async def main(path: str, alias: str) -> int:
+async def main(path: str, alias: str, kind: str = "browser") -> int:
     try:
         reader, writer = await asyncio.open_unix_connection(path, limit=1 << 24)
     except OSError as exc:
         print(f"cannot reach the browser host at {path}: {exc}", file=sys.stderr, flush=True)
         return 1
-    writer.write(json.dumps({"alias": alias, "pid": os.getpid()}).encode() + b"\n")
+    writer.write(json.dumps({"alias": alias, "kind": kind, "pid": os.getpid()}).encode() + b"\n")
     pump = asyncio.ensure_future(_stdin_to(writer))
     stopped = False
     while line := await reader.readline():

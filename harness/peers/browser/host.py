@@ -1,4 +1,4 @@
-"""One Chromium shared by every browser@ peer of a run: the peers connect here over a UNIX socket.
+"""One Chromium shared by every browser@ and page: peer of a run: the peers connect here over a UNIX socket.
 
 usage: python -m harness.peers.browser.host SOCKET_PATH   (started and owned by the runner: _host_owner.py)
 
@@ -9,7 +9,8 @@ each peer gets a BrowserContext of its own (its own cookies, cache, storage and 
 own renderer), which is what it had with a Chromium of its own, and the peer process is a pipe
 (_host_pipe.py) speaking the same JSON lines (docs/peer-protocol.md).
 
-Protocol: the pipe's first line is {"alias": "sioc-4.8.1", "pid": <the pipe's pid>}; then command
+Protocol: the pipe's first line is {"alias": "sioc-4.8.1", "pid": <the pipe's pid>} (a page: peer's
+{"kind": "page", "pid": ...}: a PageClient, whose contexts are made per connect); then command
 lines in and event lines out as a peer's stdin/stdout; {"event": "$stderr", "text": ...} lines are
 the peer's stderr. The host prints {"event": "ready", ...} once Chromium runs, and exits when its
 stdin closes (its owner is gone) or Chromium dies.
@@ -26,6 +27,7 @@ from playwright.async_api import async_playwright
 from ..python._jsonlines import _loop, event_line
 from ._chromium import launch, missing_reason
 from .client import _COMMANDS, BrowserClient
+from .page_client import _COMMANDS as PAGE_COMMANDS, PageClient
 
 
 def _line(writer: asyncio.StreamWriter):
@@ -41,10 +43,15 @@ async def _serve_peer(browser, reader: asyncio.StreamReader, writer: asyncio.Str
     client = None
     try:
         first = json.loads(await reader.readline() or b"{}")
-        client = BrowserClient(str(first.get("alias", "sioc-4.8.1")), emit=emit,
-                               log=lambda text: emit("$stderr", text=text), shared=browser, pid=first.get("pid"))
+        log = lambda text: emit("$stderr", text=text)   # noqa: E731
+        if first.get("kind") == "page":
+            client, commands = PageClient(emit=emit, log=log, shared=browser, pid=first.get("pid")), PAGE_COMMANDS
+        else:
+            client = BrowserClient(str(first.get("alias", "sioc-4.8.1")), emit=emit, log=log, shared=browser,
+                                   pid=first.get("pid"))
+            commands = _COMMANDS
         await client.start()
-        await _loop({name: client.command(name) for name in _COMMANDS}, client.stop, reader=reader, out=emit)
+        await _loop({name: client.command(name) for name in commands}, client.stop, reader=reader, out=emit)
     except Exception as exc:   # this peer fails; the others go on
         emit("$stderr", text=f"browser host: {type(exc).__name__}: {exc}")
         if client is not None:

@@ -1,8 +1,10 @@
 """The user's own web page as a JSON-lines client peer (`client: {page: "/", actions: [...]}`).
 
-usage: python -u -m harness.peers.browser.page_client
+usage: python -u -m harness.peers.browser.page_client   (a Chromium of its own; a run starts it as
+`python -m harness.peers.browser.peer --page`, a pipe to the shared Chromium when there is one)
 
-One Chromium for the peer's life: hello once it runs (no page yet). Each `connect` opens a fresh
+One Chromium for the peer's life (the run's shared one, host.py, when the runner started it; else
+its own): hello once it runs (no page yet). Each `connect` opens a fresh
 context and page on the app's URL with page_hook.js installed before the page's scripts, then
 runs the scenario's actions (Playwright locators). The page's own socket.io-client, whatever
 version it loads, reports the client events of docs/peer-protocol.md through the hook;
@@ -18,6 +20,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from playwright.async_api import Error as PlaywrightError, async_playwright
 
@@ -36,11 +39,6 @@ _NAVIGATION_TIMEOUT_MS = 20_000
 _ESM = re.compile(r"/socket\.io(\.msgpack)?\.esm(\.min)?\.js(\?|$)")
 _ESM_ORIGINAL = "sockfault-original=1"
 _EXPORTS = re.compile(r"export\s*\{([^}]*)\}\s*;?\s*(?://[^\n]*\s*)*$")
-
-
-def _relay(event: dict) -> None:
-    event = dict(event) if isinstance(event, dict) else {"event": "hook_error", "message": repr(event)}
-    out(str(event.pop("event", "stdout")), **event)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -93,7 +91,14 @@ def _describe(index: int, name: str, arg) -> str:
 
 
 class PageClient:
-    def __init__(self) -> None:
+    """emit(event, **fields) (kept as self.out: `emit` is a command) sends one event line (stdout here,
+    the pipe's connection in the browser host); log(text) one stderr line. `shared`: the host's
+    Chromium, where each page gets a context."""
+
+    def __init__(self, emit: Callable[..., None] = out, log: Callable[[str], None] | None = None,
+                 shared=None, pid: int | None = None) -> None:
+        self.out, self.log = emit, log or (lambda text: print(text, file=sys.stderr, flush=True))
+        self.shared, self.pid = shared, pid or os.getpid()
         self.playwright = self.browser = self.context = self.page = None
         self.stopping = False
         self._spare: asyncio.Task | None = None
@@ -105,17 +110,20 @@ class PageClient:
     # -- life cycle -------------------------------------------------------------------------
     async def start(self) -> None:
         t0 = time.monotonic()
-        self.playwright = await async_playwright().start()
-        self.browser = await launch(self.playwright)
-        self.browser.on("disconnected", self._on_browser_gone)
-        out("hello", role="client", impl="page (chromium)", version="", chromium=self.browser.version, pid=os.getpid(),
-            launch_ms=round((time.monotonic() - t0) * 1000))
+        if self.shared is not None:
+            self.browser = self.shared
+        else:
+            self.playwright = await async_playwright().start()
+            self.browser = await launch(self.playwright)
+            self.browser.on("disconnected", self._on_browser_gone)
+        self.out("hello", role="client", impl="page (chromium)", version="", chromium=self.browser.version,
+                  pid=self.pid, shared_chromium=self.shared is not None, launch_ms=round((time.monotonic() - t0) * 1000))
         self.worker = asyncio.ensure_future(self._work())
         self._spare = asyncio.ensure_future(self._fresh())   # the first connect's context, made while idle
 
     def _on_browser_gone(self, _browser) -> None:
         if not self.stopping:  # Chromium died under us: this peer cannot do anything more
-            out("error", cmd=None, message="chromium exited")
+            self.out("error", cmd=None, message="chromium exited")
             os._exit(1)
 
     async def stop(self) -> None:
@@ -131,10 +139,20 @@ class PageClient:
 
     async def close(self) -> None:
         self.stopping = True
-        if self._spare is not None:
-            self._spare.cancel()
+        spare, self._spare = self._spare, None
+        if self.shared is not None:    # the host's Chromium stays: this peer's contexts, the spare's too, go
+            await self._close_page()
+            if spare is not None:
+                try:                   # not cancelled: a context half made would stay in the shared Chromium
+                    context, _page = await asyncio.wait_for(spare, 10)
+                    await context.close()
+                except (asyncio.CancelledError, asyncio.TimeoutError, Exception):
+                    pass
+            return
+        if spare is not None:
+            spare.cancel()
             try:
-                await self._spare
+                await spare
             except (asyncio.CancelledError, Exception):
                 pass
         if self.browser is not None:
@@ -171,13 +189,13 @@ class PageClient:
             try:
                 await handlers[name](cmd)
             except CommandError as exc:
-                out("error", cmd=name, message=str(exc))
+                self.out("error", cmd=name, message=str(exc))
             except PlaywrightError as exc:
-                out("error", cmd=name, message=_first_line(exc))
+                self.out("error", cmd=name, message=_first_line(exc))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a failing command never kills the peer
-                out("error", cmd=name, message=f"{type(exc).__name__}: {exc}")
+                self.out("error", cmd=name, message=f"{type(exc).__name__}: {exc}")
 
     async def connect(self, cmd: dict) -> None:
         url = cmd.get("url")
@@ -200,23 +218,28 @@ class PageClient:
             response = await self.page.goto(url)
         except PlaywrightError as exc:
             reason = _first_line(exc).removeprefix("Page.goto: ")
-            out("error", cmd="connect", message=f"cannot load the page {url}: {reason}")
+            self.out("error", cmd="connect", message=f"cannot load the page {url}: {reason}")
             return
         status = response.status if response is not None else None
-        out("page_loaded", url=self.page.url, status=status, context_ms=round((t1 - t0) * 1000),
+        self.out("page_loaded", url=self.page.url, status=status, context_ms=round((t1 - t0) * 1000),
             ms=round((time.monotonic() - t1) * 1000))
         if status is not None and status >= 400:
-            out("error", cmd="connect", message=f"the page {url} answered HTTP {status}")
+            self.out("error", cmd="connect", message=f"the page {url} answered HTTP {status}")
             return
         await self._run(cmd.get("actions") or [])
 
     async def _fresh(self):
         """A new context and a blank page in it, the hook installed for whatever it navigates to."""
         context = await self.browser.new_context()
-        await context.expose_function("sockfaultOut", _relay)
+        await context.expose_function("sockfaultOut", self._relay)
         await context.add_init_script(_INIT)
         await context.route(_ESM, self._route_esm)
         return context, await context.new_page()
+
+    def _relay(self, event: dict) -> None:
+        """An event from the page's hook."""
+        event = dict(event) if isinstance(event, dict) else {"event": "hook_error", "message": repr(event)}
+        self.out(str(event.pop("event", "stdout")), **event)
 
     async def actions(self, cmd: dict) -> None:
         if self.page is None:
@@ -257,7 +280,7 @@ class PageClient:
             if name == "evaluate" and result is not None:
                 text = json.dumps(result, default=repr)
                 event["result" if len(text) <= 1024 else "result_size"] = result if len(text) <= 1024 else len(text)
-            out("action", **event)
+            self.out("action", **event)
 
     async def _action(self, name: str, arg):
         page = self.page
@@ -295,20 +318,20 @@ class PageClient:
                 return
             documents[0] += 1
             if documents[0] > 1:   # a reload or the page's own navigation: its sockets died without a word
-                out("page_navigated", url=frame.url, open_websockets=len(sockets))
+                self.out("page_navigated", url=frame.url, open_websockets=len(sockets))
             for ws in list(sockets):   # Chromium says nothing more about a left document's WebSockets
                 self._ws_closed(sockets, ws, reason="navigation")
         page.on("websocket", lambda ws: self._on_websocket(sockets, ws))
         page.on("framenavigated", navigated)
-        page.on("requestfailed", lambda r: out("request_failed", url=r.url, method=r.method, failure=r.failure))
+        page.on("requestfailed", lambda r: self.out("request_failed", url=r.url, method=r.method, failure=r.failure))
         page.on("response", self._on_response)
         page.on("console", self._on_console)
-        page.on("pageerror", lambda e: out("page_error", message=_first_line(e)))
-        page.on("crash", lambda _: out("error", cmd=None, message="the page crashed"))
+        page.on("pageerror", lambda e: self.out("page_error", message=_first_line(e)))
+        page.on("crash", lambda _: self.out("error", cmd=None, message="the page crashed"))
 
     def _on_websocket(self, sockets: dict, ws) -> None:
         counts = sockets[ws] = {"sent": 0, "received": 0}
-        out("ws_open", url=ws.url)
+        self.out("ws_open", url=ws.url)
 
         def count(key):
             def inc(_payload):
@@ -316,26 +339,23 @@ class PageClient:
             return inc
         ws.on("framesent", count("sent"))
         ws.on("framereceived", count("received"))
-        ws.on("socketerror", lambda message: out("ws_error", url=ws.url, message=message))
+        ws.on("socketerror", lambda message: self.out("ws_error", url=ws.url, message=message))
         ws.on("close", lambda _ws: self._ws_closed(sockets, ws))
 
-    @staticmethod
-    def _ws_closed(sockets: dict, ws, reason: str | None = None) -> None:
+    def _ws_closed(self, sockets: dict, ws, reason: str | None = None) -> None:
         counts = sockets.pop(ws, None)
         if counts is not None:
-            out("ws_close", url=ws.url, frames_sent=counts["sent"], frames_received=counts["received"], reason=reason)
+            self.out("ws_close", url=ws.url, frames_sent=counts["sent"], frames_received=counts["received"], reason=reason)
 
-    @staticmethod
-    def _on_response(response) -> None:
+    def _on_response(self, response) -> None:
         url = response.url
         if response.status >= 400 and ("/socket.io/" in url or "EIO=" in url):
-            out("http_response", url=url, status=response.status)
+            self.out("http_response", url=url, status=response.status)
 
-    @staticmethod
-    def _on_console(message) -> None:
-        print(f"[console.{message.type}] {message.text}", file=sys.stderr, flush=True)
+    def _on_console(self, message) -> None:
+        self.log(f"[console.{message.type}] {message.text}")
         if message.type in ("error", "warning"):
-            out("console", type=message.type, text=message.text)
+            self.out("console", type=message.type, text=message.text)
 
     # -- the ESM build: `import { io } from "/socket.io/socket.io.esm.min.js"` -----------------
     async def _route_esm(self, route) -> None:
