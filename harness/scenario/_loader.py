@@ -14,7 +14,7 @@ from ..errors import ScenarioError
 from ..faults import FAULTS, load_fault
 from ..peers import page_spec, resolve_peer
 from ..peers.app import APP_KEYS, app_spec
-from ..symptoms import SYMPTOM_CHOICES, SYMPTOM_PARAMS
+from ..symptoms import PAIRED, SYMPTOM_CHOICES, SYMPTOM_PARAMS, valid_choice
 from ._duration import DURATION_CHOICES, Duration, parse_duration
 from ._model import Case, Expectation, FaultConfig, PeerConfig, ProxyConfig, Step
 from ._validate import check_dataclass_params, check_params, check_schema
@@ -344,8 +344,9 @@ class _Builder:
             line = line_of(raw, i) or 0
             params = check_params(params, SYMPTOM_PARAMS[kind], f"expectation {kind!r}", self.file, line)
             for key, choices in SYMPTOM_CHOICES.items():
-                if key in params and params[key] not in choices:
-                    raise ScenarioError(f"expectation {kind}: {key} {params[key]!r} is not a valid choice",
+                if key in params and not valid_choice(key, params[key]):
+                    also = " (or a pair [a, b] of them)" if key in PAIRED else ""
+                    raise ScenarioError(f"expectation {kind}: {key} {params[key]!r} is not a valid choice{also}",
                                         self.file, line_of(params, key, line), list(choices))
             for key in [k for k in params if k.endswith("_matches") and isinstance(params[k], str)]:
                 try:

@@ -24,7 +24,7 @@ from ._transport_names import transport_names
 from ._unanswered import unanswered
 from ._wire_sequence import wire_sequence
 
-__all__ = ["SYMPTOMS", "SYMPTOM_PARAMS", "SYMPTOM_CHOICES", "Evidence", "Observation", "check", "fmt_events"]
+__all__ = ["SYMPTOMS", "SYMPTOM_PARAMS", "SYMPTOM_CHOICES", "PAIRED", "valid_choice", "Evidence", "Observation", "check", "fmt_events"]
 
 _DUR = (str, int, float)
 _NUM = (int, float)
@@ -64,7 +64,7 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
                       "description": (str, int), "type": str},
     "reconnected": {"client": int, "new_id": bool, "recovered": bool},
     "disconnect": {"side": str, "client": int, "server": int, "reason": (str, list), "at": _DUR,
-                   "within": _DUR, "tolerance": _DUR, "from": str, "min_count": int},
+                   "within": _DUR, "tolerance": _DUR, "from": (str, list), "min_count": int},
     "no_disconnect": {"side": str, "client": int, "server": int, "for": _DUR},
     "transport_stays": {"client": int, "transport": str, "for": _DUR, "upgrade_error": bool},
     "http": {"source": str, "status": int, "json": dict, "body": str, "body_contains": str,
@@ -83,12 +83,21 @@ SYMPTOM_PARAMS: dict[str, dict[str, Any]] = {
                         "min_peak": int, "max_peak": int},
 }
 
-SYMPTOM_CHOICES = {"side": ("client", "server", "any"), "from": ("handshake", "connect", "start", "fault", "last_ping"),
-            "source": ("any", "probe", "proxy", "client"), "of": ("reconnects", "attempts", "delays")}
+SYMPTOM_CHOICES = {"side": ("client", "server", "any"),
+                   "from": ("handshake", "connect", "command", "start", "fault", "last_ping"),
+                   "source": ("any", "probe", "proxy", "client"), "of": ("reconnects", "attempts", "delays")}
+PAIRED = {"from"}    # also a pair [a, b]: the reference lies between two observed events
+
+
+def valid_choice(key: str, value) -> bool:
+    choices = SYMPTOM_CHOICES[key]
+    if key in PAIRED and isinstance(value, list):
+        return len(value) == 2 and all(isinstance(v, str) and v in choices for v in value)
+    return isinstance(value, str) and value in choices
 
 
 def check(kind: str, obs: Observation, params: dict) -> Evidence:
     for key, choices in SYMPTOM_CHOICES.items():
-        if key in params and params[key] not in choices:
+        if key in params and not valid_choice(key, params[key]):
             raise SymptomMismatch(f"{key} one of {', '.join(choices)}", repr(params[key]))
     return SYMPTOMS[kind](obs, params)

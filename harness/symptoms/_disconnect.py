@@ -14,11 +14,28 @@ def _sources(p: dict) -> list[str]:
     return {"client": [client], "server": [server], "any": [client, server]}[side]
 
 
+def _references(obs: Observation, p: dict, before_ms: float | None = None) -> tuple[float, float, str]:
+    """(earliest, latest, name) of the reference: one origin, or a pair [a, b] when what starts the clock
+    is only known to lie between two observed events (a TCP proxy's connection age starts at its accept,
+    somewhere between the runner's connect command and the client's handshake)."""
+    origin = p.get("from", "handshake")
+    if isinstance(origin, list):
+        (early, a), (late, b) = (_reference_ms(obs, dict(p, **{"from": o}), before_ms) for o in origin)
+        return early, max(early, late), f"{a} .. {b}"
+    ref, name = _reference_ms(obs, p, before_ms)
+    return ref, ref, name
+
+
 def _reference_ms(obs: Observation, p: dict, before_ms: float | None = None) -> tuple[float, str]:
     origin = p.get("from", "handshake")
     client = f"client:{p.get('client', 0)}"
     if origin == "start":
         return 0.0, "start"
+    if origin == "command":   # the runner's connect command for this client
+        commands = [e for e in obs.events("runner", "connect") if e.data.get("client") == p.get("client", 0)]
+        if not commands:
+            raise SymptomMismatch("a connect command to time the disconnect from", "none on the timeline")
+        return commands[0].t, "the connect command"
     if origin == "last_ping":
         # Engine.IO 4: each ping the client receives restarts its pingInterval + pingTimeout deadline, so its
         # 'ping timeout' is timed from the last one before it (none yet: from the handshake, which starts it)
@@ -54,26 +71,26 @@ def disconnect(obs: Observation, p: dict) -> Evidence:
     expected_s = p["at"].resolve(heartbeat_s)
     tolerance_s = p["tolerance"].resolve(heartbeat_s) if "tolerance" in p else max(0.3, 0.15 * expected_s)
     first = hits[0]
-    ref_ms, origin = _reference_ms(obs, p, before_ms=first.t)
-    offset_s = (first.t - ref_ms) / 1000
+    early_ms, late_ms, origin = _references(obs, p, before_ms=first.t)
     window = f"{expected_s:.2f}±{tolerance_s:.2f} s after {origin} (heartbeat {heartbeat_s:.2f} s as advertised)"
-    if abs(offset_s - expected_s) > tolerance_s:
+    offsets = f"{(first.t - early_ms) / 1000:.2f} s" if early_ms == late_ms else \
+        f"{(first.t - late_ms) / 1000:.2f} .. {(first.t - early_ms) / 1000:.2f} s"
+    if not (early_ms / 1000 + expected_s - tolerance_s <= first.t / 1000 <= late_ms / 1000 + expected_s + tolerance_s):
         raise SymptomMismatch(f"{what} at {window}",
-                              f"{first.data.get('reason')!r} at {offset_s:.2f} s ({fmt_events(seen)})", seen)
-    return Evidence(f"{first.source} {first.data.get('reason')!r} at {offset_s:.2f} s, expected {window}",
-                    hits[:4])
+                              f"{first.data.get('reason')!r} at {offsets} ({fmt_events(seen)})", seen)
+    return Evidence(f"{first.source} {first.data.get('reason')!r} at {offsets}, expected {window}", hits[:4])
 
 
 def _within(obs: Observation, p: dict, what: str, hits: list, seen: list, heartbeat_s: float) -> Evidence:
     """A disconnect after the reference and no later than `within` (+ tolerance) after it."""
     limit_s = p["within"].resolve(heartbeat_s)
     tolerance_s = p["tolerance"].resolve(heartbeat_s) if "tolerance" in p else max(0.3, 0.15 * limit_s)
-    ref_ms, origin = _reference_ms(obs, p)
+    ref_ms, late_ms, origin = _references(obs, p)
     after = [e for e in hits if e.t >= ref_ms]
     window = f"within {limit_s:.2f}+{tolerance_s:.2f} s after {origin} (heartbeat {heartbeat_s:.2f} s as advertised)"
     if not after:
         raise SymptomMismatch(f"{what} {window}", f"none after {origin}: {fmt_events(seen)}", seen)
-    offset_s = (after[0].t - ref_ms) / 1000
+    offset_s = (after[0].t - late_ms) / 1000
     if offset_s > limit_s + tolerance_s:
         raise SymptomMismatch(f"{what} {window}", f"{after[0].data.get('reason')!r} at {offset_s:.2f} s", seen)
     return Evidence(f"{after[0].source} {after[0].data.get('reason')!r} {offset_s:.2f} s after {origin}, "

@@ -77,3 +77,18 @@ def test_duplicate_key(tmp_path):
 def test_unknown_step_key(tmp_path):
     error = _error_in(tmp_path, "name: s\ndoc: x\nserver: node@4.8.1\nsteps:\n  - emitt: {event: a}\nexpect:\n  - connected: {}\n")
     assert error.line == 5 and "emit" in error.choices
+
+
+@pytest.mark.parametrize("value", ["nowhere", "[command, nowhere]", "[command]", "[command, handshake, start]"])
+def test_disconnect_from_is_one_origin_or_a_pair_of_them(tmp_path, value):
+    error = _error_in(tmp_path, "name: s\ndoc: x\nserver: node@4.8.1\nexpect:\n"
+                                f"  - disconnect: {{at: 1s, from: {value}}}\n")
+    assert error.line == 5 and "command" in error.choices and "handshake" in error.choices
+    assert "or a pair [a, b] of them" in error.message
+
+
+def test_disconnect_from_a_pair_loads(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\ndoc: x\nserver: node@4.8.1\nexpect:\n  - disconnect: {at: 1s, from: [command, handshake]}\n")
+    case, = load_cases(path)
+    assert case.expect[0].params["from"] == ["command", "handshake"]

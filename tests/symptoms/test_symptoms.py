@@ -4,7 +4,8 @@ import pytest
 
 from harness.errors import SymptomMismatch
 from harness.scenario import parse_duration
-from harness.symptoms import check
+from harness.symptoms import Observation, check
+from harness.timeline import Timeline
 
 
 def _handshake(tl, t=0.1, interval=500, timeout=200):
@@ -75,6 +76,32 @@ def test_disconnect_from_last_ping_without_pings_is_from_the_handshake(tl):
     tl.at(0.8, "client:0", "disconnect", reason="ping timeout")
     params = {"reason": "ping timeout", "at": parse_duration("1 heartbeat"), "from": "last_ping"}
     assert "after handshake" in check("disconnect", tl.observe(), params).text
+
+
+def test_disconnect_from_a_pair_lies_between_the_command_and_the_handshake(tl):
+    """A TCP proxy's lifetime cap counts from its accept, somewhere between the runner's connect command
+    and the client's handshake (0.3 s apart in a loaded run): the cut may land anywhere in between + at."""
+    tl.at(0.1, "runner", "connect", client=0, url="http://x")
+    _handshake(tl, 0.5, 500, 200)
+    tl.at(1.72, "client:0", "disconnect", reason="transport close")
+    obs = tl.observe()
+    params = {"reason": "transport close", "at": parse_duration("1.5s"), "tolerance": parse_duration("0.15s")}
+    with pytest.raises(SymptomMismatch, match=r"at 1\.22 s"):          # from the handshake alone: too early
+        check("disconnect", obs, params)
+    pair = dict(params, **{"from": ["command", "handshake"]})
+    assert "at 1.22 .. 1.62 s, expected 1.50±0.15 s after the connect command .. handshake" in check("disconnect", obs, pair).text
+    for cut, saw in ((1.44, "0.94 .. 1.34 s"), (2.16, "1.66 .. 2.06 s")):   # before command + 1.35, after handshake + 1.65
+        now = [0.0]
+        other = Timeline(lambda: now[0])
+        for t, source, kind, data in ((0.1, "runner", "connect", {"client": 0}),
+                                      (0.5, "client:0", "handshake", {"pingInterval": 500, "pingTimeout": 200}),
+                                      (cut, "client:0", "disconnect", {"reason": "transport close"})):
+            now[0] = t
+            other.add(source, kind, data)
+        with pytest.raises(SymptomMismatch, match=saw.replace(".", r"\.")):
+            check("disconnect", Observation(other, 3000), pair)
+    with pytest.raises(SymptomMismatch, match="from one of"):
+        check("disconnect", obs, dict(params, **{"from": ["command", "bogus"]}))
 
 
 def test_disconnect_wrong_reason_names_what_was_seen(tl):
