@@ -67,9 +67,9 @@ def check_schema(raw: Any, file: str) -> None:
     choices: list[str] = []
     if error.validator == "additionalProperties":
         allowed = sorted(_schema_at(path).get("properties", {}))
-        unknown = sorted(set(error.instance) - set(allowed))
+        unknown = sorted(set(error.instance) - set(allowed), key=str)   # YAML keys may be ints, dates, None
         key = unknown[0] if unknown else None
-        line = _line_at(raw, path + ([key] if key else []))
+        line = _line_at(raw, path + ([key] if key is not None else []))
         raise ScenarioError(f"unknown key {key!r} in {where}", file=file, line=line, choices=allowed)
     if error.validator == "enum":
         choices = [str(c) for c in error.validator_value]
@@ -78,7 +78,7 @@ def check_schema(raw: Any, file: str) -> None:
         raise ScenarioError(f"{where}: {error.message}", file, _line_at(raw, path))
     if error.validator in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
         allowed = sorted(_schema_at(path).get("properties", {}))
-        raise ScenarioError(f"{where}: needs exactly one key, got {sorted(error.instance) or 'none'}",
+        raise ScenarioError(f"{where}: needs exactly one key, got {sorted(error.instance, key=str) or 'none'}",
                             file, _line_at(raw, path), allowed)
     if error.validator == "oneOf":
         choices = [error.schema["description"]] if error.schema.get("description") else _alternatives(error)
