@@ -7,6 +7,7 @@ The issue's target: the whole catalogue 20 times at -j 1 and 20 times at -j 4 wi
     .venv/bin/python benchmarks/soak.py                          # 20 + 20 rounds of scenarios/
     .venv/bin/python benchmarks/soak.py scenarios/socket-id --serial 10 --parallel 0
     .venv/bin/python benchmarks/soak.py -k "delayed or healthy" --serial 3 --parallel 3 --json soak.json
+    .venv/bin/python benchmarks/soak.py --serial 0 --parallel 3 --keep /tmp/soak-wrong   # + each wrong case's timelines
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSING = {"reproduced", "works", "skipped"}
 
 
-def one_round(paths: list[str], jobs: int, keyword: str | None, out: Path) -> tuple[dict[str, str], float, dict[str, str]]:
+def one_round(paths: list[str], jobs: int, keyword: str | None, out: Path,
+              keep: Path | None = None) -> tuple[dict[str, str], float, dict[str, str]]:
     cmd = [str(ROOT / ".venv/bin/sockfault"), "run", *paths, "-j", str(jobs), "--json", str(out)]
     if keyword:
         cmd += ["-k", keyword]
@@ -34,6 +36,10 @@ def one_round(paths: list[str], jobs: int, keyword: str | None, out: Path) -> tu
     wall = time.monotonic() - started
     document = json.loads(out.read_text())
     reasons = {s["scenario"]: s.get("reason", "") for s in document["scenarios"] if s["verdict"] not in PASSING}
+    if keep is not None:   # a wrong verdict's whole result, timelines included, for the post-mortem
+        for entry in (s for s in document["scenarios"] if s["verdict"] not in PASSING):
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in entry["scenario"])[:120]
+            (keep / f"{out.stem}-j{jobs}-{name}.json").write_text(json.dumps(entry, indent=1))
     return {s["scenario"]: s["verdict"] for s in document["scenarios"]}, wall, reasons
 
 
@@ -45,14 +51,17 @@ def main() -> int:
     ap.add_argument("--parallel", type=int, default=20, help="rounds at --jobs")
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--json", dest="json_path", help="write every round's verdicts and the flake table")
+    ap.add_argument("--keep", type=Path, help="a folder: each wrong verdict's full result (timelines) goes there")
     args = ap.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     rounds: list[dict] = []
     wrong: dict[str, Counter] = defaultdict(Counter)
     seen: Counter = Counter()
     with tempfile.TemporaryDirectory() as tmp:
         plan = [1] * args.serial + [args.jobs] * args.parallel
         for i, jobs in enumerate(plan, 1):
-            verdicts, wall, reasons = one_round(args.paths, jobs, args.keyword, Path(tmp) / f"r{i}.json")
+            verdicts, wall, reasons = one_round(args.paths, jobs, args.keyword, Path(tmp) / f"r{i}.json", args.keep)
             bad = {case: v for case, v in verdicts.items() if v not in PASSING}
             for case, verdict in verdicts.items():
                 seen[(case, jobs)] += 1
