@@ -22,11 +22,13 @@ __all__ = ["uses_heartbeat", "HEARTBEAT_FREE_SYMPTOMS", "HEARTBEAT_FREE_STEPS", 
 
 # symptoms about getting connected (or not) and what was said, never about staying connected
 HEARTBEAT_FREE_SYMPTOMS = frozenset({"connect_error", "connected", "console", "event_received", "http", "never_connects",
-                                     "transport_stays"})   # stays on polling for a time in seconds (in heartbeats: compressed)
+                                     "transport_stays",   # stays on polling for a time in seconds (in heartbeats: compressed)
+                                     "socket_ids"})       # which ids were seen (a reconnect's own step says heartbeat)
 HEARTBEAT_FREE_STEPS = frozenset({"connect", "emit", "wait", "wait_for", "probe", "server_emit"})
 # what a wait_for may wait for in such a case: nothing a heartbeat produces (disconnects, reconnects)
 HEARTBEAT_FREE_EVENTS = frozenset({"connect", "connect_error", "upgrade", "upgradeError", "event", "ack", "emitted",
-                                   "handshake", "console", "http", "connection", "message"})
+                                   "handshake", "console", "http", "connection", "message",
+                                   "action", "page_loaded"})   # a page: client's actions and page loads
 _TIMER_FAULTS = frozenset({"throttle_timers", "engine_packets"})   # about the heartbeat's own packets and timers
 
 

@@ -55,3 +55,11 @@ def test_anything_about_the_heartbeat_keeps_it_compressed(tmp_path, change):
 def test_a_timer_fault_keeps_it_compressed(tmp_path):
     text = CONNECT_ONLY.replace("      - strip_cors: {}", "      - strip_cors: {}\n      - engine_packets: {types: [ping], action: drop}")
     assert uses_heartbeat(_case(tmp_path, text)) is True
+
+
+def test_page_actions_and_socket_ids_are_heartbeat_free(tmp_path):
+    """two-tabs-two-ids: waits for page actions and checks socket ids; a -j 4 round lost a tab's
+    session to the compressed heartbeat before its first poll."""
+    text = CONNECT_ONLY.replace("timeout: 5s}", "timeout: 5s}\n      - wait_for: {event: action, source: client, timeout: 5s}")
+    text = text.replace("      - connect_error: {message: xhr poll error}", "      - socket_ids: {distinct: true}")
+    assert uses_heartbeat(_case(tmp_path, text)) is False
