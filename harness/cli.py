@@ -131,6 +131,11 @@ async def _run(args, progress: dict | None = None) -> int:
         print(f"ERROR {error.error}", file=sys.stderr)
     if real_time:
         print(f"{real_time} real-time case(s) left for `sockfault run --faithful`", flush=True)
+    cpus = jobs_arg("auto")
+    if args.jobs > cpus and not args.faithful and len(cases) > cpus:
+        print(f"note: -j {args.jobs} on {cpus} CPUs: compressed heartbeats (a 500 ms pingTimeout) can be starved "
+              f"by the machine itself, which reads as 'ping timeout' (benchmarks/README.md, soak); -j auto is {cpus}",
+              file=sys.stderr, flush=True)
     total, results, started = len(cases), [], time.monotonic()
     if progress is not None:   # what ran so far, for the summary a Ctrl-C prints
         progress.update(results=results, cases=cases, started=started, load_errors=load_errors)
