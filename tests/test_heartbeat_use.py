@@ -63,3 +63,10 @@ def test_page_actions_and_socket_ids_are_heartbeat_free(tmp_path):
     text = CONNECT_ONLY.replace("timeout: 5s}", "timeout: 5s}\n      - wait_for: {event: action, source: client, timeout: 5s}")
     text = text.replace("      - connect_error: {message: xhr poll error}", "      - socket_ids: {distinct: true}")
     assert uses_heartbeat(_case(tmp_path, text)) is False
+
+
+def test_no_disconnect_without_for_is_heartbeat_free_with_for_it_is_not(tmp_path):
+    free = CONNECT_ONLY.replace("  expect: [connected: {}]", "  expect: [connected: {}, no_disconnect: {}]")
+    assert uses_heartbeat(_case(tmp_path, free)) is False
+    timed = CONNECT_ONLY.replace("  expect: [connected: {}]", "  expect: [connected: {}, no_disconnect: {for: 2s}]")
+    assert uses_heartbeat(_case(tmp_path, timed)) is True
