@@ -13,6 +13,10 @@ space goes with close() or the timeline. Readers see every event in order: event
 iteration, len() and indexing/slicing read the spilled part back. A spill that cannot be
 written (unwritable dir, full disk, an unpicklable event) keeps everything in memory from
 then on, with a TimelineSpillWarning.
+
+An event's data may be Deferred (a proxy keeps a message's bytes; decoding them waits for the first
+reader of `event.data`): the budget counts what its data will hold once made (`Deferred.size`),
+and a spill writes the Deferred itself when nobody has read the data yet.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["Event", "Timeline", "TimelineSpillWarning", "DEFAULT_MEMORY", "MEMORY_ENV"]
+__all__ = ["Deferred", "Event", "Timeline", "TimelineSpillWarning", "DEFAULT_MEMORY", "MEMORY_ENV"]
 
 DEFAULT_MEMORY = 16 << 20
 MEMORY_ENV = "SOCKFAULT_TIMELINE_MEMORY"
@@ -54,6 +58,68 @@ class Event:
 
     def __str__(self) -> str:
         return f"{self.t:9.1f} ms  {self.source:<12} {self.kind:<16} {json.dumps(self.data, default=str)[:200]}"
+
+
+class Deferred:
+    """Event data made on first read: `make()` returns the data dict (the same dict every time it
+    is called); `size` says how many bytes that dict may hold, for the timeline's budget (count
+    high rather than low: the data is made after the budget was checked). Picklable: a spill
+    writes it as it is."""
+
+    __slots__ = ()
+    size: int
+
+    def make(self) -> dict:
+        raise NotImplementedError
+
+
+class _Made:
+    """`data` of a _DeferredEvent: made once, then an ordinary attribute (a non-data descriptor)."""
+
+    def __get__(self, event, owner=None):
+        if event is None:
+            return self
+        d = event.__dict__
+        deferred = d.get("_deferred")
+        if deferred is None:            # another thread made it meanwhile
+            return d["data"]
+        data = d["data"] = deferred.make()
+        d.pop("_deferred", None)         # the bytes go; the made data stays
+        return data
+
+
+class _DeferredEvent(Event):
+    """An Event whose data is made when first read; equal to the Event with that data."""
+
+    data = _Made()
+
+    def __init__(self, t: float, source: str, kind: str, data: Deferred | dict):
+        d = self.__dict__                # frozen: no __setattr__
+        d["t"], d["source"], d["kind"] = t, source, kind
+        d["_deferred" if isinstance(data, Deferred) else "data"] = data
+
+    def __eq__(self, other):
+        if not isinstance(other, Event):
+            return NotImplemented
+        return (self.t, self.source, self.kind, self.data) == (other.t, other.source, other.kind, other.data)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Event(t={self.t!r}, source={self.source!r}, kind={self.kind!r}, data={self.data!r})"
+
+
+def _row(event: Event) -> tuple:
+    """An event as the spill writes it: its data, or its Deferred while nobody has read it."""
+    d = event.__dict__
+    data = d.get("data")
+    if data is None:
+        data = d.get("_deferred") or d["data"]      # or made by another thread meanwhile
+    return d["t"], d["source"], d["kind"], data
+
+
+def _event(t: float, source: str, kind: str, data) -> Event:
+    return _DeferredEvent(t, source, kind, data) if isinstance(data, Deferred) else Event(t, source, kind, data)
 
 
 Predicate = Callable[[Event], bool]
@@ -96,9 +162,15 @@ class Timeline:
         stamped = (at - self._t0) * 1000.0
         return stamped if now - MAX_STAMP_AGE_S * 1000.0 <= stamped <= now else now
 
-    def add(self, source: str, kind: str, data: dict | None = None, *, at: float | None = None, **more: Any) -> Event:
+    def add(self, source: str, kind: str, data: dict | Deferred | None = None, *, at: float | None = None,
+            **more: Any) -> Event:
         """at: when it happened, in seconds of time.monotonic (a peer's own stamp, docs/peer-protocol.md `mono`),
-        used when this timeline runs on that clock and the stamp is at most MAX_STAMP_AGE_S old; else now."""
+        used when this timeline runs on that clock and the stamp is at most MAX_STAMP_AGE_S old; else now.
+        data: a dict (copied), or a Deferred that makes it when the event's data is first read."""
+        if isinstance(data, Deferred):
+            if more:
+                raise TypeError("Timeline.add: keyword data with a Deferred")
+            return self._append(_DeferredEvent(self._time_of(at), source, kind, data), data.size)
         payload = dict(data or {})
         payload.update(more)
         # the size of every 16th event is estimated, the others take the running mean; one that says
@@ -112,8 +184,10 @@ class Timeline:
             size = _estimate(payload)
         else:
             size = self._unit
+        return self._append(Event(self._time_of(at), source, kind, payload), size)
+
+    def _append(self, event: Event, size: int) -> Event:
         with self._lock:
-            event = Event(self._time_of(at), source, kind, payload)
             self._events.append(event)
             self._sizes.append(size)
             self._bytes += size
@@ -224,7 +298,7 @@ class Timeline:
                 if first + count > start:
                     rows = pickle.loads(_pread(fd, length, offset))
                     for t, source, kind, data in rows[max(0, start - first):]:
-                        yield Event(t, source, kind, data)
+                        yield _event(t, source, kind, data)
                 first += count
         yield from memory[max(0, start - spilled):]
 
@@ -239,7 +313,7 @@ class Timeline:
             return                    # one event over the budget: it goes with the next spill
         batch = self._events[:n]
         try:
-            blob = pickle.dumps([(e.t, e.source, e.kind, e.data) for e in batch], protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps([_row(e) for e in batch], protocol=pickle.HIGHEST_PROTOCOL)
             if self._file is None:
                 self._file = tempfile.TemporaryFile(prefix="sockfault-timeline-", dir=self._spill_dir)
             _pwrite(self._file.fileno(), len(blob).to_bytes(_HEADER, "little"), self._end)

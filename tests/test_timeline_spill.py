@@ -3,12 +3,14 @@
 import asyncio
 import gc
 import os
+import pickle
 import warnings
 
 import pytest
 
 from harness.symptoms import Observation
-from harness.timeline import DEFAULT_MEMORY, MEMORY_ENV, Timeline, TimelineSpillWarning, _memory_limit
+from harness.timeline import (DEFAULT_MEMORY, MEMORY_ENV, Deferred, Event, Timeline, TimelineSpillWarning,
+                              _memory_limit)
 
 
 def _fds() -> set[str]:
@@ -189,3 +191,43 @@ def test_one_event_over_the_budget_waits_for_the_next_spill(tmp_path):
         tl.add("runner", "step")
         assert tl.spilled == 1 and [e.kind for e in tl] == ["ws_message", "step"]
         assert tl[0].data["size"] == 50_000
+
+
+class _Counted(Deferred):
+    """Deferred data that counts how often it is made."""
+
+    __slots__ = ("n", "size")
+    made = 0
+
+    def __init__(self, n: int):
+        self.n, self.size = n, 500
+
+    def make(self) -> dict:
+        type(self).made += 1
+        return {"n": self.n, "blob": "d" * 200}
+
+    def __reduce__(self):
+        return _Counted, (self.n,)
+
+
+def test_deferred_data_is_made_once_when_read_and_spills_unmade(tmp_path):
+    _Counted.made = 0
+    with Timeline(memory=20_000, spill_dir=str(tmp_path)) as tl:
+        for i in range(200):
+            tl.add("proxy:edge", "ws_message", _Counted(i)) if i % 2 else tl.add("client:0", "ack", {"n": i})
+        assert tl.spilled > 0 and _Counted.made == 0, "adding, spilling and reading kinds make nothing"
+        assert [e.kind for e in tl.events(kind="ws_message")] == ["ws_message"] * 100 and _Counted.made == 0
+        assert tl._bytes == sum(tl._sizes) and 500 in tl._sizes, "budgeted at Deferred.size"
+        assert [e.data["n"] for e in tl] == list(range(200))
+        assert _Counted.made == 100
+        spilled_deferred = sum(1 for e in tl[:tl.spilled] if e.kind == "ws_message")
+        assert [e.data["n"] for e in tl] == list(range(200))
+        assert _Counted.made == 100 + spilled_deferred, "in memory: made once and kept; on disk: made per read"
+        last = tl[-1]
+        assert last.data is last.data and _Counted.made == 100 + spilled_deferred
+        assert last == Event(last.t, last.source, last.kind, {"n": 199, "blob": "d" * 200})
+        assert Event(last.t, last.source, last.kind, {"n": 199, "blob": "d" * 200}) == last
+        assert last.to_dict()["data"]["n"] == 199 and "199" in str(last)
+        assert pickle.loads(pickle.dumps(last)) == last
+        with pytest.raises(TypeError):
+            tl.add("p", "k", _Counted(1), extra=1)

@@ -1,5 +1,6 @@
 """The fast path's recorder: the relayed bytes of each direction, read on the side, become
-the same "ws_message" events mitmproxy's hook gives (record.ws_message_data), plus the
+the same "ws_message" events mitmproxy's hook gives (record.ws_message_data, made when the event
+is first read: record.WsMessage), plus the
 first close frame for "ws_close".
 
 The relay writes a chunk on first and hands it here after, so recording never delays a
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from ._wsframes import BINARY, CLOSE, TEXT, FrameError, FrameReader, Inflater, close_info, deflate_params
-from .record import ws_message_data
+from .record import WsMessage
 
 __all__ = ["Tap"]
 
@@ -38,11 +39,10 @@ class Tap:
             return
         for msg in messages:
             if msg.opcode == TEXT or msg.opcode == BINARY:
-                if self.record:
-                    data = ws_message_data(side == "client", self.sid, self.eio, msg.payload, msg.opcode == TEXT)
-                    if msg.truncated:
-                        data["size"], data["truncated"] = msg.size, True
-                    self.timeline.add(self.source, "ws_message", data)
+                if self.record:       # decoded when first read (record.WsMessage)
+                    self.timeline.add(self.source, "ws_message", WsMessage(
+                        side == "client", self.sid, self.eio, msg.payload, msg.opcode == TEXT,
+                        msg.size if msg.truncated else None))
             elif msg.opcode == CLOSE and self.close is None:
                 self.close = (*close_info(msg.payload), side)
 

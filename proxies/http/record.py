@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mitmproxy import http
 
+from harness.timeline import Deferred
+
 from ._eio import describe_frame, describe_polling, eio_of
 
-__all__ = ["Record", "ws_message_data"]
+__all__ = ["Record", "WsMessage", "ws_message_data"]
 
 BODY_EXCERPT = 300
 
@@ -27,6 +29,32 @@ def ws_message_data(from_client: bool, sid: str | None, eio: str | None, content
     """A "ws_message" event's data: one shape whether mitmproxy or the fast path saw the message."""
     return {"from": "client" if from_client else "server", "sid": sid,
             "packet": describe_frame(content, is_text, eio_of(eio)), "size": len(content)}
+
+
+class WsMessage(Deferred):
+    """A "ws_message" event's data made when first read: the fast path keeps the message's bytes
+    (at most the frame reader's limit) and `make()` gives ws_message_data of them, so a relayed
+    message costs no decoding until a symptom or a report reads it. `full`: the message's size
+    when `content` is its truncated head."""
+
+    __slots__ = ("from_client", "sid", "eio", "content", "is_text", "full", "size")
+
+    def __init__(self, from_client: bool, sid: str | None, eio: str | None, content: bytes, is_text: bool,
+                 full: int | None = None):
+        self.from_client, self.sid, self.eio, self.content, self.is_text, self.full = \
+            from_client, sid, eio, content, is_text, full
+        # what the made dict may hold (tracemalloc, benchmarks/bench_timeline_memory.py): ~2.1 KB for a
+        # 1 KB string message, more per JSON value (an int ~40 bytes, a small object ~230)
+        self.size = 960 + 2 * len(content) + 40 * content.count(b",") + 200 * content.count(b"{")
+
+    def make(self) -> dict:
+        data = ws_message_data(self.from_client, self.sid, self.eio, self.content, self.is_text)
+        if self.full is not None:
+            data["size"], data["truncated"] = self.full, True
+        return data
+
+    def __reduce__(self):
+        return WsMessage, (self.from_client, self.sid, self.eio, self.content, self.is_text, self.full)
 
 
 class Record:
