@@ -32,15 +32,26 @@ class Message(NamedTuple):
     truncated: bool = False
 
 
-def unmask(data: bytes, mask: bytes, offset: int = 0) -> bytes:
+def _xor(data: bytes, mask: bytes) -> bytes:
     """XOR with the 4-byte mask as one big integer (a per-byte loop is ~100x slower)."""
+    n = len(data)
+    key = (mask * (n // 4 + 1))[:n]
+    return (int.from_bytes(data, "little") ^ int.from_bytes(key, "little")).to_bytes(n, "little")
+
+
+try:        # websockets (a dependency) ships it in C: 1 KB in ~1/15 of _xor's time
+    from websockets.speedups import apply_mask as _apply_mask
+except ImportError:             # its pure-Python build
+    _apply_mask = _xor
+
+
+def unmask(data: bytes, mask: bytes, offset: int = 0) -> bytes:
+    """`data` XOR the 4-byte mask, which starts at byte `offset` of the frame's payload."""
     if not data:
         return data
     if offset % 4:
         mask = mask[offset % 4:] + mask[:offset % 4]
-    n = len(data)
-    key = (mask * (n // 4 + 1))[:n]
-    return (int.from_bytes(data, "little") ^ int.from_bytes(key, "little")).to_bytes(n, "little")
+    return _apply_mask(data, mask)
 
 
 def close_info(payload: bytes) -> tuple[int | None, str]:

@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from proxies.http._wsframes import (BINARY, CLOSE, PING, PONG, TEXT, FrameError, FrameReader, Inflater, Message,
                                     close_info, deflate_params, unmask)
+from proxies.http._wsframes import _xor
 
 
 def frame(payload: bytes, opcode=TEXT, fin=True, mask=None, rsv1=False) -> bytes:
@@ -59,6 +60,7 @@ def test_unmask_is_the_per_byte_xor_at_any_offset():
     slow = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
     assert unmask(data, mask) == slow
     assert unmask(data[:7], mask) + unmask(data[7:], mask, 7) == slow
+    assert _xor(data, mask) == slow and _xor(data[:3], mask) == slow[:3], "the fallback without websockets' C"
 
 
 def test_control_frames_between_fragments_come_out_first():
