@@ -14,14 +14,14 @@ from ._handshake import (ErrorCode, Handshake, OpenPacket, ServerError, parse_er
 from ._payload import decode_polling_body, encode_polling_body, sniff_eio, utf16_len
 from ._revision import REVISIONS, Revision, detect_eio, revision
 from ._session import CLIENT, SERVER, Session, Violation
-from ._socketio import SioPacket, SioType, SocketIODecoder, decode_sio, encode_sio
+from ._socketio import SioPacket, SioType, SocketIODecoder, decode_sio, describe_sio, encode_sio
 
 __all__ = [
     "ProtocolError",
     "Revision", "REVISIONS", "revision", "detect_eio",
     "PacketType", "Packet", "decode_packet", "encode_packet", "decode_ws_frame", "encode_ws_frame",
     "decode_polling_body", "encode_polling_body", "sniff_eio", "utf16_len",
-    "SioType", "SioPacket", "decode_sio", "encode_sio", "SocketIODecoder",
+    "SioType", "SioPacket", "decode_sio", "describe_sio", "encode_sio", "SocketIODecoder",
     "OpenPacket", "parse_open", "ErrorCode", "ServerError", "parse_error_response", "Handshake", "parse_handshake",
     "Session", "Violation", "CLIENT", "SERVER",
     "describe_packets",

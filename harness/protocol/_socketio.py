@@ -16,7 +16,7 @@ from typing import Any
 from ._errors import ProtocolError
 from ._revision import Revision, revision
 
-__all__ = ["SioType", "SioPacket", "decode_sio", "encode_sio", "SocketIODecoder"]
+__all__ = ["SioType", "SioPacket", "decode_sio", "describe_sio", "encode_sio", "SocketIODecoder"]
 
 
 class SioType(IntEnum):
@@ -78,17 +78,17 @@ def _reject_constant(name: str) -> Any:
 _DECODE = json.JSONDecoder(parse_constant=_reject_constant).decode
 
 
-def _is_valid(rev: Revision, kind: SioType, data: Any) -> bool:
-    """socket.io-parser >= 4 (protocol 5) rules; protocol 4 accepts any JSON."""
+def _is_valid(rev: Revision, kind: int, data: Any) -> bool:
+    """socket.io-parser >= 4 (protocol 5) rules; protocol 4 accepts any JSON. `kind`: a SioType or its int."""
     if not rev.strict_sio_payloads:
         return True
-    if kind is SioType.CONNECT:
+    if kind == 0:                   # CONNECT (ints: an enum member's lookup costs more than the test)
         return isinstance(data, dict)
-    if kind is SioType.DISCONNECT:
+    if kind == 1:                   # DISCONNECT
         return False
-    if kind is SioType.CONNECT_ERROR:
+    if kind == 4:                   # CONNECT_ERROR
         return isinstance(data, (str, dict))
-    if kind in (SioType.EVENT, SioType.BINARY_EVENT):
+    if kind == 2 or kind == 5:      # EVENT, BINARY_EVENT
         return (isinstance(data, list) and bool(data)
                 and (isinstance(data[0], (int, float)) and not isinstance(data[0], bool)
                      or isinstance(data[0], str) and data[0] not in RESERVED_EVENTS))
@@ -104,14 +104,31 @@ def _number(digits: str, what: str) -> int:
 
 def decode_sio(text: str, eio: int | Revision = 4) -> SioPacket:
     """One Socket.IO packet from the data of an Engine.IO message (placeholders left in place)."""
-    rev = revision(eio)
+    kind, nsp, data, ack, attachments, query = _parse(text, revision(eio))
+    return SioPacket(kind, nsp, data, ack, attachments, query)
+
+
+_NAMES = tuple(t.name for t in SioType)
+
+
+def describe_sio(text: str, eio: int | Revision = 4) -> dict | None:
+    """decode_sio(text, eio).to_dict() without the packet object (half the time: the timeline's
+    recorders describe every message); None when it waits for attachments (a binary packet)."""
+    kind, nsp, data, ack, attachments, query = _parse(text, revision(eio))
+    if attachments:
+        return None
+    # JSON holds no bytes: to_dict()'s _jsonable would copy `data` unchanged
+    return {"type": _NAMES[kind], "nsp": nsp, "id": ack, "data": data, "attachments": 0, "query": query}
+
+
+def _parse(text: str, rev: Revision) -> tuple[int, str, Any, int | None, int, str | None]:
     if not isinstance(text, str):
         raise ProtocolError("a Socket.IO packet is text; binary messages are attachments")
     if not text or not "0" <= text[0] <= "6":
         raise ProtocolError(f"unknown Socket.IO packet type {text[:1]!r}")
-    kind, i, end = SioType(int(text[0])), 1, len(text)
+    kind, i, end = ord(text[0]) - 48, 1, len(text)
     attachments = 0
-    if kind in _BINARY:
+    if kind == 5 or kind == 6:          # BINARY_EVENT, BINARY_ACK
         dash = text.find("-", i)
         if dash < 0 or _DIGITS.fullmatch(text, i, dash) is None:
             raise ProtocolError("illegal attachments count")
@@ -134,8 +151,8 @@ def decode_sio(text: str, eio: int | Revision = 4) -> SioPacket:
         except (ValueError, RecursionError) as exc:
             raise ProtocolError(f"invalid JSON payload: {str(exc)[:80]}") from None
         if not _is_valid(rev, kind, data):
-            raise ProtocolError(f"invalid payload for {kind.name}")
-    return SioPacket(kind, nsp, data, ack, attachments, query)
+            raise ProtocolError(f"invalid payload for {_NAMES[kind]}")
+    return kind, nsp, data, ack, attachments, query
 
 
 def _deconstruct(value: Any, buffers: list[bytes]) -> Any:

@@ -126,9 +126,9 @@ def _describe_message(codec, data: str, eio: int) -> dict:
     per-call decoder: the same dict (tests/http/test_eio.py compares them) at ~half the cost per message."""
     item = {"type": "message", "binary": False, "data": data or None}
     try:
-        sio = codec.decode_sio(data, eio)
-        if not sio.attachments:          # a binary packet waits for attachments a lone frame never has
-            item["sio"] = sio.to_dict()
+        sio = codec.describe_sio(data, eio)
+        if sio is not None:              # None: a binary packet waits for attachments a lone frame never has
+            item["sio"] = sio
     except codec.ProtocolError as exc:
         item["sio_error"] = str(exc)
     return item
@@ -143,7 +143,7 @@ def _codec():
     if _CODEC is None:
         try:
             import harness.protocol as codec
-            _CODEC = codec if hasattr(codec, "describe_packets") else False
+            _CODEC = codec if hasattr(codec, "describe_sio") else False
         except ImportError:
             _CODEC = False
     return _CODEC or None
