@@ -25,12 +25,14 @@ when no connection came yet, and is refused after that.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from harness.errors import ScenarioError
 from harness.links import ProxyLink
 from harness.registry import load_registered
 
+from .. import _out_of_fds as out_of_fds
 from .relay import Relay, relay_supported
 
 __all__ = ["HttpLink", "ADDONS", "make_addon"]
@@ -86,6 +88,7 @@ class HttpLink(ProxyLink):
     async def start(self, upstreams: list[tuple[str, int]]) -> tuple[str, int]:
         if not upstreams:
             raise ScenarioError(f"http proxy {self.name!r} has no upstream")
+        out_of_fds.install(asyncio.get_running_loop())   # the relay and mitmproxy accept on this loop
         addons = []
         for spec in self.options.get("addons", []) or []:
             (name, kwargs), = spec.items() if isinstance(spec, dict) else ((spec, {}),)

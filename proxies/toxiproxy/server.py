@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import _out_of_fds as out_of_fds
 from . import _gojson
 from ._proxy import ProxyCollection
 from ._rand import rng
@@ -87,6 +88,7 @@ class ToxiproxyServer:
         def main() -> None:
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
+            out_of_fds.install(loop)
             try:
                 loop.run_until_complete(self.astart())
             except BaseException as exc:
