@@ -29,6 +29,17 @@ def _children(pid: int) -> set[int]:
     return out
 
 
+_OTHERS: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _others_children():
+    """What this process ran before the test (an xdist worker's scenario items keep warm spares): only
+    what the test itself started must be gone at its end."""
+    _OTHERS.clear()
+    _OTHERS.update(_children(os.getpid()))
+
+
 async def test_peers_share_one_chromium_in_contexts_of_their_own_and_survive_a_killed_neighbour():
     spec = resolve_peer("browser@4.8.1", "client")
     pool = PeerPool(spares=0)
@@ -58,7 +69,7 @@ async def test_peers_share_one_chromium_in_contexts_of_their_own_and_survive_a_k
         tmpdir = pool.browser_host.tmpdir
         await pool.close()
     assert pool.browser_host.proc is None and not os.path.exists(tmpdir)
-    assert _children(os.getpid()) == set()
+    assert _children(os.getpid()) - _OTHERS == set()
 
 
 async def test_sockfault_browser_shared_0_gives_a_peer_its_own_chromium(monkeypatch):
@@ -70,7 +81,7 @@ async def test_sockfault_browser_shared_0_gives_a_peer_its_own_chromium(monkeypa
         await peer.stop()
     finally:
         await pool.close()
-    assert _children(os.getpid()) == set()
+    assert _children(os.getpid()) - _OTHERS == set()
 
 
 async def test_a_page_peer_opens_the_users_page_in_the_shared_chromium():
@@ -103,4 +114,4 @@ async def test_a_page_peer_opens_the_users_page_in_the_shared_chromium():
     finally:
         await pool.close()
         await runner.cleanup()
-    assert _children(os.getpid()) == set()
+    assert _children(os.getpid()) - _OTHERS == set()

@@ -45,6 +45,17 @@ def _children(pid: int) -> set[int]:
     return out
 
 
+_OTHERS: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _others_children():
+    """What this process ran before the test (an xdist worker's scenario items keep warm spares): only
+    what the test itself started must be gone at its end."""
+    _OTHERS.clear()
+    _OTHERS.update(_children(os.getpid()))
+
+
 def _refused(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
@@ -78,7 +89,7 @@ async def test_a_reproduced_case_releases_every_process_and_port(tmp_path):
     assert len(pids) == 4 and len(ports) == 2
     assert not [p for p in pids if _alive(p)]
     assert all(_refused(p) for p in ports)
-    assert _children(os.getpid()) == set()
+    assert _children(os.getpid()) - _OTHERS == set()
 
 
 async def test_a_symptom_that_does_not_appear_is_reported_with_what_was_seen(tmp_path):
@@ -86,7 +97,7 @@ async def test_a_symptom_that_does_not_appear_is_reported_with_what_was_seen(tmp
     (result,) = await _run(_write(tmp_path, text))
     assert result.verdict == "not reproduced"
     assert "description=400" in result.reason and "line 7" in result.reason
-    assert _children(os.getpid()) == set()
+    assert _children(os.getpid()) - _OTHERS == set()
 
 
 async def test_a_timeout_stops_everything(tmp_path):
@@ -105,7 +116,7 @@ async def test_a_timeout_stops_everything(tmp_path):
     assert result.verdict == "error" and "timed out after 1.0 s" in result.reason
     pids = [e.data["pid"] for e in result.main.timeline.events(kind="hello")]
     assert pids and not [p for p in pids if _alive(p)]
-    assert _children(os.getpid()) == set()
+    assert _children(os.getpid()) - _OTHERS == set()
 
 
 async def test_a_crashed_peer_is_reported_with_its_stderr(tmp_path):
@@ -124,7 +135,7 @@ async def test_a_crashed_peer_is_reported_with_its_stderr(tmp_path):
     (result,) = await _run(_write(tmp_path, text))
     assert result.verdict == "error"
     assert "boom: the server blew up" in result.reason and "code 3" in result.reason
-    assert _children(os.getpid()) == set()
+    assert _children(os.getpid()) - _OTHERS == set()
 
 
 def test_ctrl_c_leaves_no_peer_behind(tmp_path):

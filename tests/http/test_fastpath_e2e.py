@@ -153,5 +153,9 @@ async def test_fault_added_later_applies_to_new_connections_only():
     # its pings still cross: still acked 3 s in, 1.2 heartbeats (1500 + 1000 ms) after a dropped ping would
     # have ended it (a 500 + 300 ms heartbeat, then 1000 + 600, lost the early client to a loaded CI run)
     assert "disconnect" not in kinds(early) and acks(early)[-1]["t"] >= 3000
-    assert first(late, "disconnect")["reason"] == "ping timeout"
+    # the late one loses its pings: its own deadline (handshake + 1500 + 1000 ms) and the v4 server's
+    # (its ping + 1000 ms, unanswered) tie, so either side may end it first ('transport close' in a CI run)
+    assert first(late, "disconnect")["reason"] in ("ping timeout", "transport close")
+    # ... and only then: the heartbeat (2.5 s from its handshake) ended it, not the fault's set-up
+    assert first(late, "disconnect")["t"] - first(late, "connect")["t"] >= 2000
     assert len(timeline.events("proxy:edge", "ws_fastpath")) == 1
