@@ -190,7 +190,12 @@ class Run:
     async def _start_peers(self) -> None:
         acquire = [self._app(self._with_services(s.spec)) if s.spec.app else self.pool.acquire(s.spec) for s in self.case.servers] + \
                   [self.pool.acquire(self._client_spec(i, c.spec)) for i, c in enumerate(self.case.clients)]
-        outcomes = await asyncio.gather(*acquire, return_exceptions=True)
+        tasks = [asyncio.ensure_future(a) for a in acquire]
+        try:
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        except BaseException:   # a scenario timeout or Ctrl-C mid start-up: the peers already started go too
+            await _stop_started(tasks)
+            raise
         peers = [o for o in outcomes if isinstance(o, (PeerProcess, AppServer))]
         n = len(self.case.servers)
         self.servers, self.clients = peers[:n], peers[n:]
@@ -334,3 +339,13 @@ class Run:
                              *(link.stop() for link in self.links.values()), return_exceptions=True)
         await asyncio.gather(*(p.stop() for p in self.servers), return_exceptions=True)
         await asyncio.gather(*(s.stop() for s in self.services), return_exceptions=True)
+
+
+async def _stop_started(tasks: list[asyncio.Future]) -> None:
+    """Cancel the acquisitions still running and stop what the finished ones started (a cancelled gather
+    drops their results: a CI run's timed-out case left a node client alive and its event loop hung)."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    started = [t.result() for t in tasks if t.done() and not t.cancelled() and t.exception() is None]
+    await asyncio.gather(*(peer.stop() for peer in started), return_exceptions=True)

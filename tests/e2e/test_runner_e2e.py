@@ -104,7 +104,7 @@ async def test_a_timeout_stops_everything(tmp_path):
     text = """
         name: slow
         doc: d
-        timeout: 1s
+        timeout: 3s
         server: node@4.8.1
         client: node@4.8.1
         steps: [connect, wait: 30s]
@@ -113,9 +113,9 @@ async def test_a_timeout_stops_everything(tmp_path):
     started = time.monotonic()
     (result,) = await _run(_write(tmp_path, text))
     assert time.monotonic() - started < 8
-    assert result.verdict == "error" and "timed out after 1.0 s" in result.reason
+    assert result.verdict == "error" and "timed out after 3.0 s" in result.reason
     pids = [e.data["pid"] for e in result.main.timeline.events(kind="hello")]
-    assert pids and not [p for p in pids if _alive(p)]
+    assert pids and not [p for p in pids if _alive(p)]   # (1 s was shorter than a loaded CI's start-up)
     assert _children(os.getpid()) - _OTHERS == set()
 
 
