@@ -17,30 +17,11 @@ pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(missing_reason() is not None, reason=f"browser peer: {missing_reason()}")]
 
 
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                    out.add(int(entry))
-        except (OSError, IndexError, ValueError):
-            pass
-    return out
 
 
-_OTHERS: set[int] = set()
 
 
-@pytest.fixture(autouse=True)
-def _others_children():
-    """What this process ran before the test (an xdist worker's scenario items keep warm spares): only
-    what the test itself started must be gone at its end."""
-    _OTHERS.clear()
-    _OTHERS.update(_children(os.getpid()))
-
-
-async def test_peers_share_one_chromium_in_contexts_of_their_own_and_survive_a_killed_neighbour():
+async def test_peers_share_one_chromium_in_contexts_of_their_own_and_survive_a_killed_neighbour(new_children):
     spec = resolve_peer("browser@4.8.1", "client")
     pool = PeerPool(spares=0)
     try:
@@ -69,10 +50,10 @@ async def test_peers_share_one_chromium_in_contexts_of_their_own_and_survive_a_k
         tmpdir = pool.browser_host.tmpdir
         await pool.close()
     assert pool.browser_host.proc is None and not os.path.exists(tmpdir)
-    assert _children(os.getpid()) - _OTHERS == set()
+    assert new_children() == set()
 
 
-async def test_sockfault_browser_shared_0_gives_a_peer_its_own_chromium(monkeypatch):
+async def test_sockfault_browser_shared_0_gives_a_peer_its_own_chromium(monkeypatch, new_children):
     monkeypatch.setenv("SOCKFAULT_BROWSER_SHARED", "0")
     pool = PeerPool(spares=0)
     try:
@@ -81,10 +62,10 @@ async def test_sockfault_browser_shared_0_gives_a_peer_its_own_chromium(monkeypa
         await peer.stop()
     finally:
         await pool.close()
-    assert _children(os.getpid()) - _OTHERS == set()
+    assert new_children() == set()
 
 
-async def test_a_page_peer_opens_the_users_page_in_the_shared_chromium():
+async def test_a_page_peer_opens_the_users_page_in_the_shared_chromium(new_children):
     """`page:` clients use the run's Chromium too (a context per connect), beside browser@ peers."""
     from aiohttp import web
 
@@ -114,4 +95,4 @@ async def test_a_page_peer_opens_the_users_page_in_the_shared_chromium():
     finally:
         await pool.close()
         await runner.cleanup()
-    assert _children(os.getpid()) - _OTHERS == set()
+    assert new_children() == set()

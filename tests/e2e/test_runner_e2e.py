@@ -1,6 +1,5 @@
 """The runner with real peers: verdicts, and nothing outlives a run (success, failure, timeout, Ctrl-C)."""
 
-import os
 import signal
 import socket
 import subprocess
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from _children import children
 from harness.runner import Session
 from harness.scenario import load_cases
 
@@ -32,28 +32,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _children(pid: int) -> set[int]:
-    out = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().split(")")[-1].split()[1]) == pid:
-                        out.add(int(entry))
-            except (FileNotFoundError, IndexError, ValueError):
-                pass
-    return out
 
 
-_OTHERS: set[int] = set()
-
-
-@pytest.fixture(autouse=True)
-def _others_children():
-    """What this process ran before the test (an xdist worker's scenario items keep warm spares): only
-    what the test itself started must be gone at its end."""
-    _OTHERS.clear()
-    _OTHERS.update(_children(os.getpid()))
 
 
 def _refused(port: int) -> bool:
@@ -79,7 +59,7 @@ VERSION_PAIR = """
 """
 
 
-async def test_a_reproduced_case_releases_every_process_and_port(tmp_path):
+async def test_a_reproduced_case_releases_every_process_and_port(tmp_path, new_children):
     (result,) = await _run(_write(tmp_path, VERSION_PAIR))
     assert result.verdict == "reproduced", result.reason
     assert result.main.peers["server:0"]["version"] == "4.8.1"
@@ -89,18 +69,18 @@ async def test_a_reproduced_case_releases_every_process_and_port(tmp_path):
     assert len(pids) == 4 and len(ports) == 2
     assert not [p for p in pids if _alive(p)]
     assert all(_refused(p) for p in ports)
-    assert _children(os.getpid()) - _OTHERS == set()
+    assert new_children() == set()
 
 
-async def test_a_symptom_that_does_not_appear_is_reported_with_what_was_seen(tmp_path):
+async def test_a_symptom_that_does_not_appear_is_reported_with_what_was_seen(tmp_path, new_children):
     text = VERSION_PAIR.replace("description: 400", "description: 404")
     (result,) = await _run(_write(tmp_path, text))
     assert result.verdict == "not reproduced"
     assert "description=400" in result.reason and "line 7" in result.reason
-    assert _children(os.getpid()) - _OTHERS == set()
+    assert new_children() == set()
 
 
-async def test_a_timeout_stops_everything(tmp_path):
+async def test_a_timeout_stops_everything(tmp_path, new_children):
     text = """
         name: slow
         doc: d
@@ -116,10 +96,10 @@ async def test_a_timeout_stops_everything(tmp_path):
     assert result.verdict == "error" and "timed out after 3.0 s" in result.reason
     pids = [e.data["pid"] for e in result.main.timeline.events(kind="hello")]
     assert pids and not [p for p in pids if _alive(p)]   # (1 s was shorter than a loaded CI's start-up)
-    assert _children(os.getpid()) - _OTHERS == set()
+    assert new_children() == set()
 
 
-async def test_a_crashed_peer_is_reported_with_its_stderr(tmp_path):
+async def test_a_crashed_peer_is_reported_with_its_stderr(tmp_path, new_children):
     script = tmp_path / "crash.py"
     script.write_text("import json, sys\n"
                       "print(json.dumps({'event': 'hello', 'role': 'server', 'impl': 'mine', 'version': '0'}), flush=True)\n"
@@ -135,7 +115,7 @@ async def test_a_crashed_peer_is_reported_with_its_stderr(tmp_path):
     (result,) = await _run(_write(tmp_path, text))
     assert result.verdict == "error"
     assert "boom: the server blew up" in result.reason and "code 3" in result.reason
-    assert _children(os.getpid()) - _OTHERS == set()
+    assert new_children() == set()
 
 
 def test_ctrl_c_leaves_no_peer_behind(tmp_path):
@@ -154,9 +134,9 @@ def test_ctrl_c_leaves_no_peer_behind(tmp_path):
         peers: set[int] = set()
         while time.monotonic() < deadline and len(peers) < 2:
             time.sleep(0.2)
-            peers = _children(cli.pid)
+            peers = children(cli.pid)
         time.sleep(1.5)  # let the run reach its wait step
-        peers |= _children(cli.pid)
+        peers |= children(cli.pid)
         assert len(peers) >= 2, "the run never started its peers"
         cli.send_signal(signal.SIGINT)
         out, err = cli.communicate(timeout=20)
